@@ -53,9 +53,7 @@ export class DataplaneError extends BgpdError {
 
 /** A failure of a BGP session (transport, negotiation, timers). */
 export class SessionError extends BgpdError {
-  constructor(code: `BGPD_ERR_SESSION_${string}`, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
+  declare readonly code: `BGPD_ERR_SESSION_${string}`;
 }
 
 export function errorMessage(e: unknown): string {
