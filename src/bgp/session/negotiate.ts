@@ -1,0 +1,127 @@
+/**
+ * Our OPEN, and the agreement with the peer's OPEN (RFC 4271 4.2, RFC 5492, RFC 6793,
+ * RFC 4724, RFC 7911, RFC 8654, RFC 2918, RFC 7313).
+ */
+import { ADD_PATH, AS_TRANS, GR_FAMILY_FLAG, GR_FLAG } from '../codec/constants.js';
+import { familyKey, familyOf, type FamilyKey } from '../codec/context.js';
+import type { Capability } from '../codec/capabilities/types.js';
+import { WireError } from '../codec/errors.js';
+import { ERR, OPEN_ERR } from '../codec/notify.js';
+import type { Open } from '../codec/open.js';
+import { peerAsOf, validateOpen } from '../codec/validate.js';
+import type { Negotiated, PeerConfig } from './types.js';
+
+export interface OpenOptions {
+  /** RFC 4724 3: set the Restart State bit (we restarted and the peer should keep our routes). */
+  readonly restarting: boolean;
+  /** RFC 4724 3: families whose forwarding state we kept across the restart. */
+  readonly forwardingKept: boolean;
+}
+
+export function buildOpen(c: PeerConfig, o: OpenOptions): Open {
+  const caps: Capability[] = c.families.map((f) => ({ type: 'multiprotocol', ...familyOf(f) }));
+  caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'as4', asn: c.localAs });
+  caps.push({ type: 'extended-message' });
+  if (c.gracefulRestart.enabled) {
+    caps.push({
+      type: 'graceful-restart',
+      flags: (o.restarting ? GR_FLAG.restart : 0) | GR_FLAG.notification,
+      restartTime: c.gracefulRestart.restartTime,
+      families: c.families.map((f) => ({
+        ...familyOf(f),
+        flags: o.forwardingKept ? GR_FAMILY_FLAG.forwarding : 0,
+      })),
+    });
+  }
+  if (c.addPathReceive && c.addPathReceive.length > 0) {
+    caps.push({
+      type: 'add-path',
+      families: c.addPathReceive.map((f) => ({ ...familyOf(f), sendReceive: ADD_PATH.receive })),
+    });
+  }
+  if (c.hostname !== undefined) caps.push({ type: 'fqdn', hostname: c.hostname.slice(0, 64), domain: '' });
+  return {
+    version: 4,
+    myAs: c.localAs > 0xffff ? AS_TRANS : c.localAs,
+    holdTime: c.holdTime,
+    bgpId: c.routerId,
+    capabilities: caps,
+  };
+}
+
+const has = (o: Open, type: Capability['type']): boolean => o.capabilities.some((c) => c.type === type);
+
+function capsOf<T extends Capability['type']>(o: Open, type: T): Extract<Capability, { type: T }>[] {
+  return o.capabilities.filter((c): c is Extract<Capability, { type: T }> => c.type === type);
+}
+
+function unsupported(message: string, data: Uint8Array): WireError {
+  return new WireError(
+    { errorCode: ERR.open, subcode: OPEN_ERR.unsupportedCapability, action: 'session-reset', data },
+    message,
+  );
+}
+
+/** Families both sides offered; without any MP capability the peer speaks IPv4 unicast (RFC 4760 8). */
+function commonFamilies(ours: readonly FamilyKey[], peer: Open): FamilyKey[] {
+  const mp = capsOf(peer, 'multiprotocol').map((c) => familyKey(c.afi, c.safi));
+  const theirs = new Set(mp.length > 0 ? mp : [familyKey(1, 1)]);
+  return ours.filter((f) => theirs.has(f));
+}
+
+function gracefulRestartOf(peer: Open): Negotiated['peerGracefulRestart'] {
+  const gr = capsOf(peer, 'graceful-restart')[0];
+  if (gr === undefined) return undefined;
+  return {
+    restarting: (gr.flags & GR_FLAG.restart) !== 0,
+    restartTime: gr.restartTime,
+    families: gr.families.map((f) => ({
+      family: familyKey(f.afi, f.safi),
+      forwarding: (f.flags & GR_FAMILY_FLAG.forwarding) !== 0,
+    })),
+  };
+}
+
+/**
+ * Agree with the peer's OPEN, or return the NOTIFICATION-carrying error to send:
+ * RFC 4271 6.2 checks, then RFC 5492 5 when no family is in common.
+ */
+export function negotiate(c: PeerConfig, peer: Open): Negotiated | WireError {
+  const invalid = validateOpen(peer, { peerAs: c.peerAs, localAs: c.localAs, localBgpId: c.routerId });
+  if (invalid) return invalid;
+  const families = commonFamilies(c.families, peer);
+  if (families.length === 0) {
+    // RFC 5492 5: data lists the capabilities we need (our multiprotocol capabilities).
+    const data = Uint8Array.from(
+      c.families.flatMap((f) => {
+        const { afi, safi } = familyOf(f);
+        return [1, 4, afi >> 8, afi & 255, 0, safi];
+      }),
+    );
+    return unsupported('no address family in common', data);
+  }
+  // RFC 4271 4.2: the hold time is the smaller of the two; 0 means no keepalives at all.
+  const holdTime = Math.min(c.holdTime, peer.holdTime);
+  const keepaliveTime =
+    holdTime === 0 ? 0 : Math.min(c.keepaliveTime ?? Math.floor(holdTime / 3), Math.floor(holdTime / 3)) || 1;
+  const theirAddPath = capsOf(peer, 'add-path').flatMap((a) => a.families);
+  const ourReceive = new Set(c.addPathReceive ?? []);
+  const addPathReceive = theirAddPath
+    .filter((f) => (f.sendReceive & ADD_PATH.send) !== 0 && ourReceive.has(familyKey(f.afi, f.safi)))
+    .map((f) => familyKey(f.afi, f.safi));
+  const fqdn = capsOf(peer, 'fqdn')[0];
+  return {
+    peerAs: peerAsOf(peer),
+    peerBgpId: peer.bgpId,
+    holdTime,
+    keepaliveTime,
+    families,
+    asn4: has(peer, 'as4'),
+    routeRefresh: has(peer, 'route-refresh'),
+    enhancedRouteRefresh: has(peer, 'enhanced-route-refresh'),
+    extendedMessage: has(peer, 'extended-message'),
+    addPathReceive,
+    peerGracefulRestart: gracefulRestartOf(peer),
+    peerHostname: fqdn?.hostname,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Session-level types: a peer's configuration, the FSM states and the closed union of
+ * transition reasons used by logs, metrics and status (STYLE rule 8).
+ */
+import type { FamilyKey } from '../codec/context.js';
+
+export const STATES = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] as const;
+export type State = (typeof STATES)[number];
+
+export type Reason =
+  | 'start'
+  | 'stop'
+  | 'admin-shutdown'
+  | 'tcp-connected'
+  | 'tcp-accepted'
+  | 'tcp-failed'
+  | 'tcp-closed'
+  | 'connect-retry-expired'
+  | 'open-received'
+  | 'open-rejected'
+  | 'keepalive-received'
+  | 'hold-timer-expired'
+  | 'notification-received'
+  | 'notification-sent'
+  | 'message-error'
+  | 'fsm-error'
+  | 'collision-lost'
+  | 'idle-hold-expired';
+
+export interface GracefulRestartConfig {
+  readonly enabled: boolean;
+  /** Seconds a helper keeps our routes (RFC 4724 3). */
+  readonly restartTime: number;
+}
+
+export interface PeerConfig {
+  readonly peerAddress: string;
+  readonly port: number;
+  readonly localAs: number;
+  readonly peerAs: number;
+  readonly routerId: string;
+  readonly localAddress?: string | undefined;
+  readonly passive: boolean;
+  /** Families offered in the OPEN. */
+  readonly families: readonly FamilyKey[];
+  /** Hold time offered: 0 or >= 3 seconds. */
+  readonly holdTime: number;
+  /** Keepalive interval; default hold/3 of the negotiated hold time. */
+  readonly keepaliveTime?: number | undefined;
+  /** Base of the exponential ConnectRetry backoff (seconds). */
+  readonly connectRetry: number;
+  readonly gracefulRestart: GracefulRestartConfig;
+  readonly md5Key?: string | undefined;
+  /** eBGP multihop TTL (1 for directly connected eBGP); undefined for iBGP. */
+  readonly ttl?: number | undefined;
+  /** Families for which we receive ADD-PATH path identifiers (RFC 7911). */
+  readonly addPathReceive?: readonly FamilyKey[] | undefined;
+  /** Host name announced in the FQDN capability. */
+  readonly hostname?: string | undefined;
+}
+
+/** What both sides agreed on in their OPENs. */
+export interface Negotiated {
+  readonly peerAs: number;
+  readonly peerBgpId: string;
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
+  readonly families: readonly FamilyKey[];
+  readonly asn4: boolean;
+  readonly routeRefresh: boolean;
+  readonly enhancedRouteRefresh: boolean;
+  readonly extendedMessage: boolean;
+  /** Families for which the peer sends path identifiers to us. */
+  readonly addPathReceive: readonly FamilyKey[];
+  /** The peer's graceful-restart capability, if it sent one. */
+  readonly peerGracefulRestart:
+    | {
+        readonly restarting: boolean;
+        readonly restartTime: number;
+        readonly families: readonly { family: FamilyKey; forwarding: boolean }[];
+      }
+    | undefined;
+  /** The peer's FQDN capability host name, if any. */
+  readonly peerHostname: string | undefined;
+}
