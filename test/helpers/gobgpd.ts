@@ -1,0 +1,155 @@
+/**
+ * Runs a private gobgpd (Debian's 3.10) on loopback for interop tests: config in a temp dir,
+ * gRPC API on a free 127.0.0.1 port, stopped by PID. `cli()` runs the `gobgp` client against it.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const hasGobgpd = (): boolean => existsSync('/usr/bin/gobgpd') && existsSync('/usr/bin/gobgp');
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, host, r));
+  const a = srv.address();
+  await new Promise<void>((r) =>
+    srv.close(() => {
+      r();
+    }),
+  );
+  return typeof a === 'object' && a ? a.port : 0;
+}
+
+export interface GobgpNeighbor {
+  readonly address: string;
+  readonly passive?: boolean;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
+  readonly families: readonly string[];
+  readonly gracefulRestart?: boolean;
+  readonly password?: string;
+  readonly rrClient?: boolean;
+}
+
+export class Gobgpd {
+  readonly dir = mkdtempSync(join(tmpdir(), 'bgpd-gobgp-'));
+  proc: ChildProcess | undefined;
+  apiPort = 0;
+  log = '';
+
+  constructor(
+    readonly opts: {
+      as: number;
+      routerId: string;
+      listen: string;
+      port: number;
+      neighbors: readonly GobgpNeighbor[];
+    },
+  ) {}
+
+  config(): string {
+    const o = this.opts;
+    const lines = [
+      '[global.config]',
+      `  as = ${o.as}`,
+      `  router-id = "${o.routerId}"`,
+      `  port = ${o.port}`,
+      `  local-address-list = ["${o.listen}"]`,
+    ];
+    for (const n of o.neighbors) {
+      lines.push(
+        '[[neighbors]]',
+        '  [neighbors.config]',
+        `    neighbor-address = "${n.address}"`,
+        `    peer-as = ${o.as}`,
+      );
+      if (n.password !== undefined) lines.push(`    auth-password = "${n.password}"`);
+      lines.push(
+        '  [neighbors.timers.config]',
+        '    connect-retry = 1',
+        '    hold-time = 90',
+        '    keepalive-interval = 30',
+      );
+      lines.push('  [neighbors.transport.config]', `    passive-mode = ${n.passive === true}`);
+      if (n.remotePort !== undefined) lines.push(`    remote-port = ${n.remotePort}`);
+      if (n.localAddress !== undefined) lines.push(`    local-address = "${n.localAddress}"`);
+      if (n.rrClient === true) {
+        lines.push(
+          '  [neighbors.route-reflector.config]',
+          '    route-reflector-client = true',
+          `    route-reflector-cluster-id = "${o.routerId}"`,
+        );
+      }
+      if (n.gracefulRestart === true)
+        lines.push('  [neighbors.graceful-restart.config]', '    enabled = true', '    restart-time = 120');
+      for (const f of n.families) {
+        lines.push(
+          '  [[neighbors.afi-safis]]',
+          '    [neighbors.afi-safis.config]',
+          `      afi-safi-name = "${f}"`,
+        );
+        if (n.gracefulRestart === true)
+          lines.push('    [neighbors.afi-safis.mp-graceful-restart.config]', '      enabled = true');
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  async start(): Promise<void> {
+    this.apiPort = await freePort();
+    const file = join(this.dir, 'gobgpd.toml');
+    writeFileSync(file, this.config());
+    this.proc = spawn(
+      '/usr/bin/gobgpd',
+      ['-f', file, '-p', '-l', 'info', '--api-hosts', `127.0.0.1:${this.apiPort}`, '--pprof-disable'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.proc.stdout?.setEncoding('utf8').on('data', (c: string) => (this.log += c));
+    this.proc.stderr?.setEncoding('utf8').on('data', (c: string) => (this.log += c));
+    // Ready when the API answers.
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      try {
+        await this.cli('global');
+        return;
+      } catch (e) {
+        if (Date.now() > deadline || this.proc.exitCode !== null)
+          throw new Error(`gobgpd did not start: ${String(e)}\n${this.log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await run('/usr/bin/gobgp', ['-p', String(this.apiPort), ...args], { timeout: 15000 });
+    return stdout;
+  }
+
+  async json<T>(...args: string[]): Promise<T> {
+    return JSON.parse(await this.cli('-j', ...args)) as T;
+  }
+
+  /** session_state 6 = ESTABLISHED, per neighbor address. */
+  async neighborStates(): Promise<Record<string, number>> {
+    const list =
+      await this.json<{ state: { neighbor_address: string; session_state?: number } }[]>('neighbor');
+    return Object.fromEntries(list.map((n) => [n.state.neighbor_address, n.state.session_state ?? 0]));
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
