@@ -40,6 +40,7 @@ const forbidden = Object.entries(allowed).map(([from, ok]) => {
     to: { path: '^src/', pathNot: mayImport },
   };
 });
+// eslint-disable-next-line no-undef -- CommonJS config file
 module.exports = {
   forbidden: [
     ...forbidden,

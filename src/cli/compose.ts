@@ -7,6 +7,8 @@ import type { Logger } from '../lib/log.js';
 import type { Config } from '../daemon/config.js';
 import { createRegistry } from '../api/http/metrics.js';
 import { buildRouter, close, listen } from '../api/http/server.js';
+import { hostname } from 'node:os';
+import { DesiredStore, FileSource } from '../desired/index.js';
 import type { RecentLogs } from './logger.js';
 
 export interface RunningDaemon {
@@ -20,14 +22,41 @@ export function newPingId(): number {
 
 export async function startDaemon(config: Config, log: Logger, _recent: RecentLogs): Promise<RunningDaemon> {
   const pingId = newPingId();
-  const registry = createRegistry({ ready: () => true });
-  const router = buildRouter({ pingId, ready: () => true }, registry);
+  const nodeName = config.desired.nodeName ?? process.env['NODE_NAME'] ?? hostname();
+  const store = new DesiredStore({ logger: log.child({ component: 'desired' }) });
+  const files = new FileSource({
+    directory: config.desired.directory,
+    store,
+    nodeName,
+    rescanIntervalMs: config.desired.rescanIntervalSeconds * 1000,
+    logger: log.child({ component: 'desired.d' }),
+  });
+  const ready = (): boolean => store.synced;
+  const registry = createRegistry({
+    ready,
+    desiredObjects: () => store.desiredObjects(),
+    desiredInvalidObjects: () => store.desiredInvalidObjects(),
+  });
+  const router = buildRouter({ pingId, ready }, registry);
   const server = await listen(router, config.api.host, config.api.port);
+  store.subscribe((snap) => {
+    log.info(
+      {
+        version: snap.version,
+        bgpPeers: snap.bgpPeers.size,
+        vpnInstances: snap.vpnInstances.size,
+        portAttachments: snap.portAttachments.size,
+      },
+      'desired state changed',
+    );
+  });
+  await files.start();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
   log.info({ host: config.api.host, port }, 'REST API, looking glass and /metrics listening');
   return {
     async stop() {
+      await files.stop();
       await close(server);
     },
   };

@@ -121,7 +121,7 @@ export class Gobgpd {
         return;
       } catch (e) {
         if (Date.now() > deadline || this.proc.exitCode !== null)
-          throw new Error(`gobgpd did not start: ${String(e)}\n${this.log}`);
+          throw new Error(`gobgpd did not start: ${String(e)}\n${this.log}`, { cause: e });
         await new Promise((r) => setTimeout(r, 100));
       }
     }

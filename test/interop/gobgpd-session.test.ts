@@ -103,7 +103,7 @@ describe('interop: sessions with gobgpd 3.10', function () {
     s.start();
     await until(() => s.state === 'Established', 20000, 'Established with gobgpd');
     assert.deepEqual(s.negotiated?.families, [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc]);
-    assert.ok(s.negotiated?.peerGracefulRestart, 'gobgpd offered graceful restart');
+    assert.ok(s.negotiated.peerGracefulRestart, 'gobgpd offered graceful restart');
     // Ask for RT 64512:100 (RFC 4684), advertise a VPNv4 route, then End-of-RIB per family.
     s.send(rtcRoute('64512:100', 64512, '127.0.0.2'));
     s.send(vpnRoute('10.2.2.0/24', '127.0.0.2:1', 100, '64512:100', '127.0.0.2'));
@@ -135,12 +135,14 @@ describe('interop: sessions with gobgpd 3.10', function () {
     const got = received.find((u) =>
       u.mpReach?.nlri.some((n) => n.kind === 'vpn' && n.prefix === '10.1.1.0/24'),
     );
-    const nlri = got?.mpReach?.nlri.find((n): n is VpnNlri => n.kind === 'vpn');
-    assert.equal(nlri?.rd, '64512:5');
-    assert.deepEqual(nlri?.labels.map(labelFromRaw), [200]);
-    assert.equal(got?.mpReach?.nextHop, '192.0.2.9');
+    assert.ok(got);
+    const nlri = got.mpReach?.nlri.find((n): n is VpnNlri => n.kind === 'vpn');
+    assert.ok(nlri);
+    assert.equal(nlri.rd, '64512:5');
+    assert.deepEqual(nlri.labels.map(labelFromRaw), [200]);
+    assert.equal(got.mpReach?.nextHop, '192.0.2.9');
     assert.ok(
-      got?.attributes.extCommunities?.some((e) => e.type === 'route-target' && e.value === '64512:100'),
+      got.attributes.extCommunities?.some((e) => e.type === 'route-target' && e.value === '64512:100'),
     );
     // gobgpd holds our route, with our RT.
     const rib = await gobgp.json<
