@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../lib/errors.js';
 import { ConfigError, embeddedConfig, loadConfig, type Config } from '../daemon/config.js';
 import { OPTIONS } from '../daemon/config-options.js';
-import { RecentLogs, createLogger } from './logger.js';
+import { createLogger } from './logger.js';
 import { startDaemon } from './compose.js';
 import { packageVersion } from './version.js';
 
@@ -78,8 +78,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bagpipe-bgp: --log-level ${level}: must be trace, debug, info, warn or error\n`);
     process.exit(2);
   }
-  const recent = new RecentLogs();
-  const log = createLogger(level, recent);
+  const log = createLogger(level);
   log.info(
     {
       config: config.file ?? null,
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
       : `starting with ${config.file}`,
   );
   for (const w of config.warnings) log.warn(w);
-  const daemon = await startDaemon(config, log, recent);
+  const daemon = await startDaemon(config, log);
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 5000);

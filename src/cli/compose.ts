@@ -9,7 +9,6 @@ import { createRegistry } from '../api/http/metrics.js';
 import { buildRouter, close, listen } from '../api/http/server.js';
 import { hostname } from 'node:os';
 import { DesiredStore, FileSource } from '../desired/index.js';
-import type { RecentLogs } from './logger.js';
 
 export interface RunningDaemon {
   stop(): Promise<void>;
@@ -20,7 +19,7 @@ export function newPingId(): number {
   return randomInt(2 ** 32, 2 ** 47);
 }
 
-export async function startDaemon(config: Config, log: Logger, _recent: RecentLogs): Promise<RunningDaemon> {
+export async function startDaemon(config: Config, log: Logger): Promise<RunningDaemon> {
   const pingId = newPingId();
   const nodeName = config.desired.nodeName ?? process.env['NODE_NAME'] ?? hostname();
   const store = new DesiredStore({ logger: log.child({ component: 'desired' }) });

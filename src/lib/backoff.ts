@@ -18,10 +18,6 @@ export class Backoff {
     this.#o = o;
   }
 
-  get attempt(): number {
-    return this.#attempt;
-  }
-
   next(): number {
     const { baseMs, maxMs, jitter } = this.#o;
     const random = this.#o.random ?? Math.random;

@@ -14,22 +14,9 @@ export function ipFamily(ip: string): IpFamily | undefined {
   return undefined;
 }
 
-export function ipv4ToBytes(ip: string, path = 'ip'): Uint8Array {
+function ipv4ToBytes(ip: string, path = 'ip'): Uint8Array {
   if (!isIPv4(ip)) throw new SpecError(path, `not an IPv4 address: ${JSON.stringify(ip)}`);
   return Uint8Array.from(ip.split('.').map(Number));
-}
-
-export function ipv4FromBytes(b: Uint8Array, at = 0): string {
-  return `${b[at] ?? 0}.${b[at + 1] ?? 0}.${b[at + 2] ?? 0}.${b[at + 3] ?? 0}`;
-}
-
-export function ipv4ToNumber(ip: string, path = 'ip'): number {
-  const b = ipv4ToBytes(ip, path);
-  return (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
-}
-
-export function ipv4FromNumber(n: number): string {
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 export function ipv6ToBytes(ip: string, path = 'ip'): Uint8Array {
@@ -82,10 +69,6 @@ export function ipv6FromBytes(b: Uint8Array, at = 0): string {
   const hex = g.map((x) => x.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-export function ipToBytes(ip: string, path = 'ip'): Uint8Array {
-  return isIPv4(ip) ? ipv4ToBytes(ip, path) : ipv6ToBytes(ip, path);
 }
 
 export interface Prefix {

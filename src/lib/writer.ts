@@ -95,17 +95,6 @@ export class Writer {
     }
   }
 
-  /** Position in bytes, for callers that patch a field by hand. */
-  get position(): number {
-    return this.#pos;
-  }
-
-  /** Overwrite one byte already written (e.g. a flags byte decided after the body). */
-  setU8(at: number, v: number): void {
-    if (at >= this.#pos) throw new RangeError(`setU8 at ${at} beyond ${this.#pos}`);
-    this.#buf[at] = v & 0xff;
-  }
-
   /** The bytes written so far, as a view (valid until the next write). */
   view(): Uint8Array {
     return this.#buf.subarray(0, this.#pos);

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonProcess } from '../helpers/daemon.js';
-import { until } from '../helpers/wait-until.js';
+import { waitFor } from '../helpers/wait.js';
 
 const vpn = {
   apiVersion: 'bagpipe.io/v1alpha1',
@@ -61,7 +61,9 @@ describe('daemon with a desired.d directory', function () {
     );
     daemon = new DaemonProcess(['--config-file', conf]);
     const port = await daemon.apiPort();
-    await until(() => daemon!.lines.some((l) => l.msg === 'desired state changed'), 10000, 'first snapshot');
+    await waitFor(() => daemon!.lines.some((l) => l.msg === 'desired state changed'), 10000, {
+      what: 'first snapshot',
+    });
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     // Write a dot-temp file and rename it into place, as the README tells writers to.
     mkdirSync(desired, { recursive: true });

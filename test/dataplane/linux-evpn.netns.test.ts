@@ -9,7 +9,8 @@ import type { DataplaneIntent } from '../../src/dataplane/intent.js';
 import { LinuxEvpnDriver } from '../../src/dataplane/linux/evpn.js';
 import { evpnBridgeName, evpnVxlanName } from '../../src/dataplane/linux/names.js';
 import { SystemRunner } from '../../src/dataplane/system-runner.js';
-import { fabric, isRoot, Lab, type Node, ping, sh, startPing, type Vm, vm, waitFor } from './netns.js';
+import { fabric, isRoot, Lab, type Node, ping, sh, startPing, type Vm, vm } from './netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 const VNI = 100;
 const ID = 'evpn-test-1';
@@ -124,7 +125,7 @@ describe('linux E-VPN driver (netns, root)', function () {
 
   it('a restarted driver adopts live state (zero changes) and a running ping loses nothing', async () => {
     const running = startPing(lab, vm1.ns, vm2.ip, 30, 0.05);
-    await waitFor(() => running.received() >= 3, 5000, 'the first echo replies');
+    await waitFor(() => running.received() >= 3, 5000, { what: 'the first echo replies' });
     await d1.stop();
     await r1.close();
     r1 = new SystemRunner({ netns: n1.ns });

@@ -9,7 +9,8 @@ import type { DataplaneIntent, IpvpnInstanceIntent, NextHop } from '../../src/da
 import { LinuxIpvpnDriver } from '../../src/dataplane/linux/ipvpn.js';
 import { ipvpnVxlanName } from '../../src/dataplane/linux/names.js';
 import { SystemRunner } from '../../src/dataplane/system-runner.js';
-import { fabric, isRoot, Lab, type Node, ping, sh, startPing, type Vm, vm, waitFor } from './netns.js';
+import { fabric, isRoot, Lab, type Node, ping, sh, startPing, type Vm, vm } from './netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ID = 'vrf-test-1';
 const VX = ipvpnVxlanName(ID);
@@ -136,7 +137,7 @@ describe('linux IP VPN driver (netns, root)', function () {
 
   it('a restarted driver adopts live state (zero changes) and a running ping loses nothing', async () => {
     const running = startPing(lab, vm1.ns, vm2.ip, 30, 0.05);
-    await waitFor(() => running.received() >= 3, 5000, 'the first echo replies');
+    await waitFor(() => running.received() >= 3, 5000, { what: 'the first echo replies' });
     await d1.stop();
     await runners[0]!.close();
     runners[0] = new SystemRunner({ netns: n1.ns });

@@ -1,6 +1,6 @@
 /**
  * Network-namespace labs for the dataplane integration tests: unique `bgt-<random>-<role>`
- * names, veth links, commands inside a namespace, a deadline-based `waitFor`, and a cleanup that
+ * names, veth links, commands inside a namespace, and a cleanup that
  * deletes every namespace it created (and kills every process it started, by PID).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -15,21 +15,6 @@ export async function sh(argv: readonly string[]): Promise<string> {
   const [file = '', ...args] = argv;
   const { stdout } = await execFileP(file, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   return stdout;
-}
-
-/** Polls `cond` until it returns true (or a truthy value) or the deadline passes. */
-export async function waitFor<T>(
-  cond: () => Promise<T> | T,
-  timeoutMs: number,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export class Lab {

@@ -16,7 +16,8 @@ import type { Update } from '../../src/bgp/codec/update.js';
 import { BgpListener } from '../../src/bgp/session/listener.js';
 import { Session } from '../../src/bgp/session/session.js';
 import { freePort } from '../helpers/gobgpd.js';
-import { until } from '../helpers/wait-until.js';
+import { peerConfig } from '../helpers/peer-config.js';
+import { waitFor } from '../helpers/wait.js';
 
 const EXABGP = '/usr/sbin/exabgp';
 
@@ -47,18 +48,7 @@ describe('interop: exabgp 4.2 connects to us', function () {
     const port = await freePort('127.0.0.5');
     const received: Update[] = [];
     const s = new Session(
-      {
-        peerAddress: '127.0.0.4',
-        port,
-        localAs: 64512,
-        peerAs: 64512,
-        routerId: '127.0.0.5',
-        passive: true,
-        families: [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc],
-        holdTime: 90,
-        connectRetry: 1,
-        gracefulRestart: { enabled: true, restartTime: 120 },
-      },
+      peerConfig({ peerAddress: '127.0.0.4', port, routerId: '127.0.0.5', passive: true }),
       { clock: systemClock, log: silentLogger, handlers: { update: (_s, u) => received.push(u.update) } },
     );
     const listener = new BgpListener(
@@ -96,11 +86,11 @@ describe('interop: exabgp 4.2 connects to us', function () {
       },
       stdio: 'ignore',
     });
-    await until(() => s.state === 'Established', 40000, 'exabgp session');
+    await waitFor(() => s.state === 'Established', 40000, { what: 'exabgp session' });
     assert.deepEqual(s.negotiated?.families, [FAMILY.ipv4Vpn]);
     const vpn = (): VpnNlri[] =>
       received.flatMap((u) => (u.mpReach?.nlri ?? []).filter((n): n is VpnNlri => n.kind === 'vpn'));
-    await until(() => vpn().length >= 2, 20000, 'both routes');
+    await waitFor(() => vpn().length >= 2, 20000, { what: 'both routes' });
     const r1 = vpn().find((n) => n.prefix === '10.4.1.0/24');
     const r2 = vpn().find((n) => n.prefix === '10.4.2.0/24');
     assert.ok(r1 && r2);

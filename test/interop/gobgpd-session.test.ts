@@ -13,26 +13,14 @@ import type { PeerConfig } from '../../src/bgp/session/types.js';
 import type { VpnNlri } from '../../src/bgp/codec/nlri/types.js';
 import { labelFromRaw, rawFromLabel } from '../../src/bgp/codec/nlri/label.js';
 import { Gobgpd, freePort, hasGobgpd } from '../helpers/gobgpd.js';
-import { until } from '../helpers/wait-until.js';
+import { peerConfig } from '../helpers/peer-config.js';
+import { waitFor } from '../helpers/wait.js';
 
 const FAMILIES = ['l3vpn-ipv4-unicast', 'l2vpn-evpn', 'rtc'];
 
-function peerConfig(over: Partial<PeerConfig>): PeerConfig {
-  return {
-    peerAddress: '127.0.0.1',
-    port: 179,
-    localAs: 64512,
-    peerAs: 64512,
-    routerId: '127.0.0.2',
-    localAddress: '127.0.0.2',
-    passive: false,
-    families: [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc],
-    holdTime: 90,
-    connectRetry: 1,
-    gracefulRestart: { enabled: true, restartTime: 120 },
-    ...over,
-  };
-}
+/** We are 127.0.0.2; gobgpd is 127.0.0.1. */
+const ours = (over: Partial<PeerConfig>): PeerConfig =>
+  peerConfig({ routerId: '127.0.0.2', localAddress: '127.0.0.2', ...over });
 
 const rtcRoute = (rt: string, originAs: number, nextHop: string): Update => ({
   withdrawn: [],
@@ -92,7 +80,7 @@ describe('interop: sessions with gobgpd 3.10', function () {
     await gobgp.start();
     const received: Update[] = [];
     const eors: FamilyKey[] = [];
-    const s = new Session(peerConfig({ port }), {
+    const s = new Session(ours({ port }), {
       clock: systemClock,
       log: silentLogger,
       handlers: { update: (_s, u) => received.push(u.update), endOfRib: (_s, f) => eors.push(f) },
@@ -101,7 +89,7 @@ describe('interop: sessions with gobgpd 3.10', function () {
       s.stop();
     });
     s.start();
-    await until(() => s.state === 'Established', 20000, 'Established with gobgpd');
+    await waitFor(() => s.state === 'Established', 20000, { what: 'Established with gobgpd' });
     assert.deepEqual(s.negotiated?.families, [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc]);
     assert.ok(s.negotiated.peerGracefulRestart, 'gobgpd offered graceful restart');
     // Ask for RT 64512:100 (RFC 4684), advertise a VPNv4 route, then End-of-RIB per family.
@@ -124,13 +112,13 @@ describe('interop: sessions with gobgpd 3.10', function () {
       'nexthop',
       '192.0.2.9',
     );
-    await until(
+    await waitFor(
       () =>
         received.some(
           (u) => u.mpReach?.nlri.some((n) => n.kind === 'vpn' && n.prefix === '10.1.1.0/24') === true,
         ),
       15000,
-      'gobgpd route',
+      { what: 'gobgpd route' },
     );
     const got = received.find((u) =>
       u.mpReach?.nlri.some((n) => n.kind === 'vpn' && n.prefix === '10.1.1.0/24'),
@@ -154,11 +142,9 @@ describe('interop: sessions with gobgpd 3.10', function () {
     assert.ok(mine, `our route in gobgpd's RIB: ${JSON.stringify(rib)}`);
     const text = await gobgp.cli('global', 'rib', '-a', 'vpnv4');
     assert.match(text, /127\.0\.0\.2:1:10\.2\.2\.0\/24\s+\[100\]/, text);
-    await until(
-      () => eors.includes(FAMILY.ipv4Vpn) && eors.includes(FAMILY.rtc),
-      15000,
-      'End-of-RIB from gobgpd',
-    );
+    await waitFor(() => eors.includes(FAMILY.ipv4Vpn) && eors.includes(FAMILY.rtc), 15000, {
+      what: 'End-of-RIB from gobgpd',
+    });
   });
 
   it('gobgpd connects to our listener (passive side)', async () => {
@@ -172,7 +158,7 @@ describe('interop: sessions with gobgpd 3.10', function () {
         { address: '127.0.0.3', remotePort: ourPort, localAddress: '127.0.0.1', families: FAMILIES },
       ],
     });
-    const s = new Session(peerConfig({ passive: true, routerId: '127.0.0.3', localAddress: '127.0.0.3' }), {
+    const s = new Session(ours({ passive: true, routerId: '127.0.0.3', localAddress: '127.0.0.3' }), {
       clock: systemClock,
       log: silentLogger,
       handlers: {},
@@ -190,7 +176,7 @@ describe('interop: sessions with gobgpd 3.10', function () {
     );
     s.start();
     await gobgp.start();
-    await until(() => s.state === 'Established', 30000, 'gobgpd connected to us');
+    await waitFor(() => s.state === 'Established', 30000, { what: 'gobgpd connected to us' });
     const states = await gobgp.neighborStates();
     assert.equal(states['127.0.0.3'], 6);
   });

@@ -78,6 +78,7 @@ export {
 export { decodeOpen, type Open } from './open.js';
 export {
   decodeNotification,
+  notification,
   notificationFor,
   shutdownNotification,
   type Notification,

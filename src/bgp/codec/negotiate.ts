@@ -20,10 +20,17 @@ function addPathOf(open: Open): Map<FamilyKey, number> {
   return out;
 }
 
-/** RFC 4760 8: families both sides advertised with the multiprotocol capability. */
+/**
+ * RFC 4760 8: families both sides advertised with the multiprotocol capability, in the local
+ * OPEN's order. A speaker that advertises none speaks IPv4 unicast only.
+ */
 export function commonFamilies(local: Open, remote: Open): Set<FamilyKey> {
-  const mp = (o: Open): Set<FamilyKey> =>
-    new Set(o.capabilities.flatMap((c) => (c.type === 'multiprotocol' ? [familyKey(c.afi, c.safi)] : [])));
+  const mp = (o: Open): Set<FamilyKey> => {
+    const set = new Set(
+      o.capabilities.flatMap((c) => (c.type === 'multiprotocol' ? [familyKey(c.afi, c.safi)] : [])),
+    );
+    return set.size > 0 ? set : new Set([familyKey(1, 1)]);
+  };
   const theirs = mp(remote);
   return new Set([...mp(local)].filter((k) => theirs.has(k)));
 }

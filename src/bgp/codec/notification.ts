@@ -55,6 +55,15 @@ export function shutdownNotification(message: string, subcode: number = CEASE.ad
   return { code: ERR.cease, subcode, data, shutdown: utf8.decode(bytes) };
 }
 
+/** A NOTIFICATION with no data, or with `data`. */
+export function notification(
+  code: number,
+  subcode: number,
+  data: Uint8Array = new Uint8Array(0),
+): Notification {
+  return { code, subcode, data };
+}
+
 /** The NOTIFICATION to send for a wire error (RFC 4271 6). */
 export function notificationFor(e: WireError): Notification {
   return { code: e.errorCode, subcode: e.subcode, data: e.data };

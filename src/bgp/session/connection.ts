@@ -8,6 +8,8 @@ import { DEFAULT_CONTEXT, maxMessageLength, type CodecContext } from '../codec/c
 import { WireError } from '../codec/errors.js';
 import { Framer } from '../codec/framer.js';
 import { decodeMessage, encodeMessage, type Message, type OutMessage } from '../codec/message.js';
+import { notification } from '../codec/notification.js';
+import { ERR } from '../codec/notify.js';
 
 export interface ConnectionEvents {
   message(conn: Connection, m: Message, bytes: number): void;
@@ -26,8 +28,6 @@ export class Connection {
   #tx: CodecContext = DEFAULT_CONTEXT;
   #closed = false;
   #lastError: Error | undefined;
-  /** Set once an OPEN arrived on this connection. */
-  peerOpenSeen = false;
 
   constructor(socket: Socket, inbound: boolean, events: ConnectionEvents) {
     this.socket = socket;
@@ -55,17 +55,15 @@ export class Connection {
     this.#framer.maxLength = maxMessageLength(rx);
   }
 
-  get txContext(): CodecContext {
-    return this.#tx;
-  }
-
   send(m: OutMessage): boolean {
-    return this.sendBytes(encodeMessage(m, this.#tx));
+    if (this.#closed) return false;
+    return this.socket.write(encodeMessage(m, this.#tx));
   }
 
-  sendBytes(bytes: Uint8Array): boolean {
-    if (this.#closed) return false;
-    return this.socket.write(bytes);
+  /** Send a Cease with `subcode` (RFC 4486) and close: a connection we do not keep. */
+  reject(subcode: number): void {
+    this.send({ type: 'notification', ...notification(ERR.cease, subcode) });
+    this.close();
   }
 
   pause(): void {

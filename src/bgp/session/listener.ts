@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { CEASE, ERR } from '../codec/notify.js';
 import { encodeMessage } from '../codec/message.js';
+import { notification } from '../codec/notification.js';
 import { DEFAULT_CONTEXT } from '../codec/context.js';
 import { setListenerMd5 } from './socket-options.js';
 
@@ -16,7 +17,7 @@ export interface Acceptor {
 }
 
 const REJECT = encodeMessage(
-  { type: 'notification', code: ERR.cease, subcode: CEASE.connectionRejected, data: new Uint8Array(0) },
+  { type: 'notification', ...notification(ERR.cease, CEASE.connectionRejected) },
   DEFAULT_CONTEXT,
 );
 

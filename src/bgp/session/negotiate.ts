@@ -3,7 +3,8 @@
  * RFC 4724, RFC 7911, RFC 8654, RFC 2918, RFC 7313).
  */
 import { ADD_PATH, AS_TRANS, GR_FAMILY_FLAG, GR_FLAG } from '../codec/constants.js';
-import { familyKey, familyOf, type FamilyKey } from '../codec/context.js';
+import { familyKey, familyOf } from '../codec/context.js';
+import { commonFamilies, negotiate as contextsOf } from '../codec/negotiate.js';
 import type { Capability } from '../codec/capabilities/types.js';
 import { WireError } from '../codec/errors.js';
 import { ERR, OPEN_ERR } from '../codec/notify.js';
@@ -49,24 +50,17 @@ export function buildOpen(c: PeerConfig, o: OpenOptions): Open {
   };
 }
 
-const has = (o: Open, type: Capability['type']): boolean => o.capabilities.some((c) => c.type === type);
-
 function capsOf<T extends Capability['type']>(o: Open, type: T): Extract<Capability, { type: T }>[] {
   return o.capabilities.filter((c): c is Extract<Capability, { type: T }> => c.type === type);
 }
+
+const has = (o: Open, type: Capability['type']): boolean => o.capabilities.some((c) => c.type === type);
 
 function unsupported(message: string, data: Uint8Array): WireError {
   return new WireError(
     { errorCode: ERR.open, subcode: OPEN_ERR.unsupportedCapability, action: 'session-reset', data },
     message,
   );
-}
-
-/** Families both sides offered; without any MP capability the peer speaks IPv4 unicast (RFC 4760 8). */
-function commonFamilies(ours: readonly FamilyKey[], peer: Open): FamilyKey[] {
-  const mp = capsOf(peer, 'multiprotocol').map((c) => familyKey(c.afi, c.safi));
-  const theirs = new Set(mp.length > 0 ? mp : [familyKey(1, 1)]);
-  return ours.filter((f) => theirs.has(f));
 }
 
 function gracefulRestartOf(peer: Open): Negotiated['peerGracefulRestart'] {
@@ -86,10 +80,10 @@ function gracefulRestartOf(peer: Open): Negotiated['peerGracefulRestart'] {
  * Agree with the peer's OPEN, or return the NOTIFICATION-carrying error to send:
  * RFC 4271 6.2 checks, then RFC 5492 5 when no family is in common.
  */
-export function negotiate(c: PeerConfig, peer: Open): Negotiated | WireError {
+export function negotiate(c: PeerConfig, local: Open, peer: Open): Negotiated | WireError {
   const invalid = validateOpen(peer, { peerAs: c.peerAs, localAs: c.localAs, localBgpId: c.routerId });
   if (invalid) return invalid;
-  const families = commonFamilies(c.families, peer);
+  const families = [...commonFamilies(local, peer)];
   if (families.length === 0) {
     // RFC 5492 5: data lists the capabilities we need (our multiprotocol capabilities).
     const data = Uint8Array.from(
@@ -104,24 +98,18 @@ export function negotiate(c: PeerConfig, peer: Open): Negotiated | WireError {
   const holdTime = Math.min(c.holdTime, peer.holdTime);
   const keepaliveTime =
     holdTime === 0 ? 0 : Math.min(c.keepaliveTime ?? Math.floor(holdTime / 3), Math.floor(holdTime / 3)) || 1;
-  const theirAddPath = capsOf(peer, 'add-path').flatMap((a) => a.families);
-  const ourReceive = new Set(c.addPathReceive ?? []);
-  const addPathReceive = theirAddPath
-    .filter((f) => (f.sendReceive & ADD_PATH.send) !== 0 && ourReceive.has(familyKey(f.afi, f.safi)))
-    .map((f) => familyKey(f.afi, f.safi));
-  const fqdn = capsOf(peer, 'fqdn')[0];
+  const { rx, tx } = contextsOf(local, peer);
   return {
     peerAs: peerAsOf(peer),
     peerBgpId: peer.bgpId,
     holdTime,
     keepaliveTime,
     families,
-    asn4: has(peer, 'as4'),
+    rx,
+    tx,
     routeRefresh: has(peer, 'route-refresh'),
     enhancedRouteRefresh: has(peer, 'enhanced-route-refresh'),
-    extendedMessage: has(peer, 'extended-message'),
-    addPathReceive,
     peerGracefulRestart: gracefulRestartOf(peer),
-    peerHostname: fqdn?.hostname,
+    peerHostname: capsOf(peer, 'fqdn')[0]?.hostname,
   };
 }

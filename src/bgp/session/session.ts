@@ -8,11 +8,18 @@ import { Backoff } from '../../lib/backoff.js';
 import type { Clock, TimerHandle } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
-import { familyKey, type CodecContext, type FamilyKey, familyOf } from '../codec/context.js';
+import { familyKey, type FamilyKey, familyOf } from '../codec/context.js';
 import { WireError } from '../codec/errors.js';
-import { encodeUpdate, type Message } from '../codec/message.js';
+import type { Message } from '../codec/message.js';
+import { parseIpv4 } from '../codec/ipv4.js';
+import type { Open } from '../codec/open.js';
 import { CEASE, ERR, FSM_ERR } from '../codec/notify.js';
-import { notificationFor, shutdownNotification, type Notification } from '../codec/notification.js';
+import {
+  notification,
+  notificationFor,
+  shutdownNotification,
+  type Notification,
+} from '../codec/notification.js';
 import { endOfRib, isEndOfRib, type DecodedUpdate, type Update } from '../codec/update.js';
 import { validateUpdate } from '../codec/validate.js';
 import { Connection } from './connection.js';
@@ -70,6 +77,8 @@ export class Session {
   #since: number;
   #conn: Connection | undefined;
   #pending: Connection | undefined;
+  /** An outgoing connection attempt, until it connects or fails. */
+  #connecting: Socket | undefined;
   #negotiated: Negotiated | undefined;
   #hold: TimerHandle | undefined;
   #keepalive: TimerHandle | undefined;
@@ -131,13 +140,7 @@ export class Session {
   accept(socket: Socket): void {
     const conn = new Connection(socket, true, this.#connEvents);
     if (!this.#enabled) {
-      conn.send({
-        type: 'notification',
-        code: ERR.cease,
-        subcode: CEASE.connectionRejected,
-        data: new Uint8Array(0),
-      });
-      conn.close();
+      conn.reject(CEASE.connectionRejected);
       return;
     }
     this.#dispatch({ type: 'accepted', conn });
@@ -145,23 +148,9 @@ export class Session {
 
   /** Send an UPDATE; returns the `socket.write()` boolean (false: wait for `drain`). */
   send(update: Update): boolean {
-    return this.sendBytes(this.encode(update));
-  }
-
-  /** Encode for this session's negotiated context (Adj-RIB-Out can encode once and reuse). */
-  get txContext(): CodecContext | undefined {
-    return this.#state === 'Established' ? this.#conn?.txContext : undefined;
-  }
-
-  encode(update: Update): Uint8Array {
-    const conn = this.#established();
-    return encodeUpdateBytes(conn, update);
-  }
-
-  sendBytes(bytes: Uint8Array): boolean {
     const conn = this.#established();
     this.#deps.handlers.message?.(this, 'out', 'update');
-    return conn.sendBytes(bytes);
+    return conn.send({ type: 'update', update });
   }
 
   sendEndOfRib(family: FamilyKey): boolean {
@@ -328,13 +317,7 @@ export class Session {
   #establishedState(ev: Event): Transition | undefined {
     if (ev.type === 'accepted') {
       // RFC 4271 6.8: a connection arriving while Established loses the collision.
-      ev.conn.send({
-        type: 'notification',
-        code: ERR.cease,
-        subcode: CEASE.collision,
-        data: new Uint8Array(0),
-      });
-      ev.conn.close();
+      ev.conn.reject(CEASE.collision);
       return undefined;
     }
     if (ev.type !== 'message' || ev.conn !== this.#conn) return undefined;
@@ -364,7 +347,7 @@ export class Session {
         return { next: 'Idle', reason: ev.reason };
       case 'hold-expired':
         this.#lastError = 'hold timer expired';
-        this.#notify({ code: ERR.holdTimer, subcode: 0, data: new Uint8Array(0) });
+        this.#notify(notification(ERR.holdTimer, 0));
         return { next: 'Idle', reason: 'hold-timer-expired' };
       case 'wire-error':
         if (ev.conn !== this.#conn) {
@@ -429,19 +412,22 @@ export class Session {
     this.#connecting = socket;
   }
 
-  #connecting: Socket | undefined;
-
   #sendOpen(conn: Connection, reason: Reason): Transition {
     this.#connecting = undefined;
     this.#conn = conn;
     this.#cancel('retry');
     conn.send({
       type: 'open',
-      ...buildOpen(this.config, this.#deps.openOptions ?? { restarting: false, forwardingKept: false }),
+      ...this.#localOpen(),
     });
     this.#deps.handlers.message?.(this, 'out', 'open');
     this.#armHold(LARGE_HOLD_MS);
     return { next: 'OpenSent', reason };
+  }
+
+  /** The OPEN we send (a pure value, built again for negotiation). */
+  #localOpen(): Open {
+    return buildOpen(this.config, this.#deps.openOptions ?? { restarting: false, forwardingKept: false });
   }
 
   #adoptInbound(conn: Connection): Transition {
@@ -461,7 +447,7 @@ export class Session {
     this.#pending = conn;
     conn.send({
       type: 'open',
-      ...buildOpen(this.config, this.#deps.openOptions ?? { restarting: false, forwardingKept: false }),
+      ...this.#localOpen(),
     });
     return undefined;
   }
@@ -473,38 +459,30 @@ export class Session {
   #resolveCollision(conn: Connection, peerBgpId: string): Connection {
     const other = conn === this.#conn ? this.#pending : this.#conn;
     if (other === undefined) return conn;
-    const localWins = ipToNumber(this.config.routerId) > ipToNumber(peerBgpId);
+    const localWins = parseIpv4(this.config.routerId) > parseIpv4(peerBgpId);
     const keep = localWins ? (conn.inbound ? other : conn) : conn.inbound ? conn : other;
     const lose = keep === conn ? other : conn;
     this.#deps.log.info(
       { peer: this.config.peerAddress, kept: keep.inbound ? 'inbound' : 'outbound' },
       'connection collision resolved',
     );
-    lose.send({ type: 'notification', code: ERR.cease, subcode: CEASE.collision, data: new Uint8Array(0) });
-    lose.close();
+    lose.reject(CEASE.collision);
     this.#conn = keep;
     this.#pending = undefined;
     return keep;
   }
 
   #receiveOpen(conn: Connection, open: Message & { type: 'open' }): Transition | undefined {
-    conn.peerOpenSeen = true;
     const keep = this.#resolveCollision(conn, open.bgpId);
     if (keep !== conn) return undefined;
-    const n = negotiate(this.config, open);
+    const n = negotiate(this.config, this.#localOpen(), open);
     if (n instanceof WireError) {
       this.#lastError = n.message;
       this.#notify(notificationFor(n));
       return { next: 'Idle', reason: 'open-rejected' };
     }
     this.#negotiated = n;
-    const rx: CodecContext = {
-      asn4: n.asn4,
-      addPath: new Set(n.addPathReceive),
-      extendedMessage: n.extendedMessage,
-    };
-    const tx: CodecContext = { asn4: n.asn4, addPath: new Set(), extendedMessage: n.extendedMessage };
-    conn.setContexts(rx, tx);
+    conn.setContexts(n.rx, n.tx);
     conn.send({ type: 'keepalive' });
     this.#deps.handlers.message?.(this, 'out', 'keepalive');
     if (n.holdTime === 0) this.#cancel('hold');
@@ -541,7 +519,7 @@ export class Session {
   #fsmError(subcode: number, got: string): Transition {
     this.#lastError = `unexpected ${got} in ${this.#state}`;
     // RFC 6608 4: the subcode says in which state the unexpected message arrived.
-    this.#notify({ code: ERR.fsm, subcode, data: new Uint8Array(0) });
+    this.#notify(notification(ERR.fsm, subcode));
     return { next: 'Idle', reason: 'fsm-error' };
   }
 
@@ -593,19 +571,16 @@ export class Session {
 
   #armHold(ms: number): void {
     this.#cancel('hold');
-    this.#holdMs = ms;
     this.#hold = this.#deps.clock.setTimeout(() => {
       this.#hold = undefined;
       this.#dispatch({ type: 'hold-expired' });
     }, ms);
   }
 
-  #holdMs = 0;
-
   /** RFC 4271 8.2.2: every message received restarts the hold timer (not only KEEPALIVE). */
   #restartHold(): void {
-    if (this.#negotiated && this.#negotiated.holdTime > 0 && this.#holdMs > 0)
-      this.#armHold(this.#negotiated.holdTime * 1000);
+    const hold = this.#negotiated?.holdTime ?? 0;
+    if (hold > 0) this.#armHold(hold * 1000);
   }
 
   #armKeepalive(): void {
@@ -634,12 +609,4 @@ export class Session {
       this.#retry = undefined;
     }
   }
-}
-
-function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
-}
-
-function encodeUpdateBytes(conn: Connection, update: Update): Uint8Array {
-  return encodeUpdate(update, conn.txContext);
 }

@@ -2,7 +2,7 @@
  * Session-level types: a peer's configuration, the FSM states and the closed union of
  * transition reasons used by logs, metrics and status (STYLE rule 8).
  */
-import type { FamilyKey } from '../codec/context.js';
+import type { CodecContext, FamilyKey } from '../codec/context.js';
 
 export const STATES = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] as const;
 export type State = (typeof STATES)[number];
@@ -66,12 +66,12 @@ export interface Negotiated {
   readonly holdTime: number;
   readonly keepaliveTime: number;
   readonly families: readonly FamilyKey[];
-  readonly asn4: boolean;
+  /** Codec context for what the peer sends (4-octet AS, ADD-PATH receive, extended message). */
+  readonly rx: CodecContext;
+  /** Codec context for what we send. */
+  readonly tx: CodecContext;
   readonly routeRefresh: boolean;
   readonly enhancedRouteRefresh: boolean;
-  readonly extendedMessage: boolean;
-  /** Families for which the peer sends path identifiers to us. */
-  readonly addPathReceive: readonly FamilyKey[];
   /** The peer's graceful-restart capability, if it sent one. */
   readonly peerGracefulRestart:
     | {

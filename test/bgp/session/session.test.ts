@@ -7,23 +7,10 @@ import { FAMILY, DEFAULT_CONTEXT } from '../../../src/bgp/codec/context.js';
 import { Framer } from '../../../src/bgp/codec/framer.js';
 import { decodeMessage, encodeMessage, type Message } from '../../../src/bgp/codec/message.js';
 import { BgpListener } from '../../../src/bgp/session/listener.js';
-import { Session, type SessionHandlers } from '../../../src/bgp/session/session.js';
+import { Session, type SessionDeps, type SessionHandlers } from '../../../src/bgp/session/session.js';
 import type { PeerConfig, Reason, State } from '../../../src/bgp/session/types.js';
-import { until } from '../../helpers/wait-until.js';
-
-const base = (over: Partial<PeerConfig>): PeerConfig => ({
-  peerAddress: '127.0.0.1',
-  port: 179,
-  localAs: 64512,
-  peerAs: 64512,
-  routerId: '10.0.0.1',
-  passive: false,
-  families: [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc],
-  holdTime: 90,
-  connectRetry: 1,
-  gracefulRestart: { enabled: true, restartTime: 120 },
-  ...over,
-});
+import { peerConfig } from '../../helpers/peer-config.js';
+import { waitFor } from '../../helpers/wait.js';
 
 function recorder(): { transitions: [State, State, Reason][]; handlers: SessionHandlers } {
   const transitions: [State, State, Reason][] = [];
@@ -57,6 +44,40 @@ async function server(onSocket: (s: Socket) => void): Promise<{ server: Server; 
   return { server: srv, port: typeof a === 'object' && a ? a.port : 0 };
 }
 
+interface RawSetup {
+  readonly session: Session;
+  /** Start the session; resolves with the raw side once our OPEN arrived there. */
+  start(): Promise<RawPeer>;
+  readonly cleanups: (() => unknown)[];
+}
+
+/** A session (on a manual clock by default) whose peer is a raw server; not started yet. */
+async function sessionToRawServer(
+  over: Partial<PeerConfig>,
+  deps: Partial<SessionDeps> = {},
+): Promise<RawSetup> {
+  let peer: RawPeer | undefined;
+  const { server: srv, port } = await server((sock) => (peer = new RawPeer(sock)));
+  const session = new Session(peerConfig({ port, routerId: '10.0.0.2', ...over }), {
+    clock: new ManualClock(),
+    log: silentLogger,
+    handlers: {},
+    ...deps,
+  });
+  const cleanups = [
+    () => new Promise((r) => srv.close(r)),
+    () => {
+      session.stop();
+    },
+    () => peer?.socket.destroy(),
+  ];
+  const start = (): Promise<RawPeer> => {
+    session.start();
+    return waitFor(() => peer?.messages.some((m) => m.type === 'open') && peer, 5000, { what: 'our OPEN' });
+  };
+  return { session, start, cleanups };
+}
+
 describe('Session', () => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
@@ -66,17 +87,20 @@ describe('Session', () => {
   it('two speakers peer directly: one passive behind a listener, one active', async () => {
     const a = recorder();
     const b = recorder();
-    const passive = new Session(base({ passive: true, routerId: '10.0.0.1', peerAddress: '127.0.0.1' }), {
-      clock: systemClock,
-      log: silentLogger,
-      handlers: a.handlers,
-    });
+    const passive = new Session(
+      peerConfig({ passive: true, routerId: '10.0.0.1', peerAddress: '127.0.0.1' }),
+      {
+        clock: systemClock,
+        log: silentLogger,
+        handlers: a.handlers,
+      },
+    );
     const listener = new BgpListener(
       { accept: (peer, s) => (peer === '127.0.0.1' ? (passive.accept(s), true) : false) },
       silentLogger,
     );
     const port = await listener.listen('127.0.0.1', 0);
-    const active = new Session(base({ port, routerId: '10.0.0.2' }), {
+    const active = new Session(peerConfig({ port, routerId: '10.0.0.2' }), {
       clock: systemClock,
       log: silentLogger,
       handlers: b.handlers,
@@ -92,15 +116,13 @@ describe('Session', () => {
     );
     passive.start();
     active.start();
-    await until(
-      () => passive.state === 'Established' && active.state === 'Established',
-      10000,
-      'both Established',
-    );
+    await waitFor(() => passive.state === 'Established' && active.state === 'Established', 10000, {
+      what: 'both Established',
+    });
     assert.deepEqual(active.negotiated!.families, [FAMILY.ipv4Vpn, FAMILY.evpn, FAMILY.rtc]);
     assert.equal(active.negotiated!.holdTime, 90);
     assert.equal(active.negotiated!.keepaliveTime, 30);
-    assert.equal(active.negotiated!.asn4, true);
+    assert.equal(active.negotiated!.rx.asn4, true);
     assert.equal(active.negotiated!.peerGracefulRestart?.restartTime, 120);
     assert.deepEqual(
       b.transitions.map((t) => t[1]),
@@ -112,7 +134,7 @@ describe('Session', () => {
     );
     // Administrative shutdown with an RFC 8203 message reaches the other side.
     active.stop('maintenance window');
-    await until(() => passive.state !== 'Established', 5000, 'passive side down');
+    await waitFor(() => passive.state !== 'Established', 5000, { what: 'passive side down' });
     assert.match(passive.info().lastError ?? '', /NOTIFICATION received 6\/2: maintenance window/);
   });
 
@@ -122,7 +144,7 @@ describe('Session', () => {
     cleanups.push(() => listener.close());
     const peer = new RawPeer(connect(port, '127.0.0.1'));
     cleanups.push(() => peer.socket.destroy());
-    await until(() => peer.messages.length > 0, 5000, 'a NOTIFICATION');
+    await waitFor(() => peer.messages.length > 0, 5000, { what: 'a NOTIFICATION' });
     const m = peer.messages[0];
     assert.ok(m?.type === 'notification');
     assert.deepEqual([m.code, m.subcode], [6, 5]);
@@ -131,8 +153,6 @@ describe('Session', () => {
 
   it('sends Hold Timer Expired when the peer goes silent, then goes Idle and retries with backoff', async () => {
     const clock = new ManualClock();
-    let peer: RawPeer | undefined;
-    const { server: srv, port } = await server((s) => (peer = new RawPeer(s)));
     const rec = recorder();
     let updatesIn = 0;
     const handlers: SessionHandlers = {
@@ -141,22 +161,11 @@ describe('Session', () => {
         if (dir === 'in' && type === 'update') updatesIn++;
       },
     };
-    const s = new Session(base({ port, holdTime: 9, routerId: '10.0.0.2' }), {
-      clock,
-      log: silentLogger,
-      handlers,
-      random: () => 0,
-    });
-    cleanups.push(
-      () => new Promise((r) => srv.close(r)),
-      () => {
-        s.stop();
-      },
-      () => peer?.socket.destroy(),
-    );
-    s.start();
-    await until(() => peer !== undefined && peer.messages.some((m) => m.type === 'open'), 5000, 'our OPEN');
-    peer!.send({
+    const setup = await sessionToRawServer({ holdTime: 9 }, { clock, handlers, random: () => 0 });
+    const s = setup.session;
+    cleanups.push(...setup.cleanups);
+    const peer = await setup.start();
+    peer.send({
       type: 'open',
       version: 4,
       myAs: 64512,
@@ -164,43 +173,82 @@ describe('Session', () => {
       bgpId: '10.0.0.9',
       capabilities: [{ type: 'multiprotocol', afi: 1, safi: 128 }],
     });
-    peer!.send({ type: 'keepalive' });
-    await until(() => s.state === 'Established', 5000, 'Established');
+    peer.send({ type: 'keepalive' });
+    await waitFor(() => s.state === 'Established', 5000, { what: 'Established' });
     assert.equal(s.negotiated?.keepaliveTime, 3);
     // An UPDATE (not only a KEEPALIVE) restarts the hold timer (RFC 4271 8.2.2).
     clock.advance(8000);
-    peer!.send({ type: 'update', update: { withdrawn: [], attributes: {}, nlri: [] } });
-    await until(() => updatesIn === 1, 5000, 'the UPDATE received');
+    peer.send({ type: 'update', update: { withdrawn: [], attributes: {}, nlri: [] } });
+    await waitFor(() => updatesIn === 1, 5000, { what: 'the UPDATE received' });
     clock.advance(8000);
     assert.equal(s.state, 'Established');
     clock.advance(1000);
     assert.equal(s.state, 'Idle');
     assert.deepEqual(rec.transitions.at(-1), ['Established', 'Idle', 'hold-timer-expired']);
-    await until(() => peer!.messages.some((m) => m.type === 'notification'), 5000, 'NOTIFICATION 4/0');
-    const n = peer!.messages.find((m) => m.type === 'notification');
+    await waitFor(() => peer.messages.some((m) => m.type === 'notification'), 5000, {
+      what: 'NOTIFICATION 4/0',
+    });
+    const n = peer.messages.find((m) => m.type === 'notification');
     assert.deepEqual(n?.type === 'notification' && [n.code, n.subcode], [4, 0]);
-    assert.ok(peer!.messages.filter((m) => m.type === 'keepalive').length >= 2, 'keepalives every hold/3');
+    assert.ok(peer.messages.filter((m) => m.type === 'keepalive').length >= 2, 'keepalives every hold/3');
     // ConnectRetry: nothing happens before the backoff delay, then a new connection is tried.
     assert.equal(clock.pending > 0, true);
     clock.advance(1000);
     assert.equal(s.state, 'Connect');
   });
 
+  for (const [peerId, survivor] of [
+    ['10.0.0.9', 'inbound'],
+    ['10.0.0.1', 'outbound'],
+  ] as const) {
+    it(`resolves a connection collision: peer id ${peerId} vs ours 10.0.0.2 keeps the ${survivor} one (RFC 4271 6.8)`, async () => {
+      const setup = await sessionToRawServer({});
+      const s = setup.session;
+      const listener = new BgpListener({ accept: (_peer, sock) => (s.accept(sock), true) }, silentLogger);
+      const listenPort = await listener.listen('127.0.0.1', 0);
+      cleanups.push(...setup.cleanups, () => listener.close());
+      const outbound = await setup.start();
+      // The peer connects too while we are in OpenSent: now there are two connections.
+      const inbound = new RawPeer(connect(listenPort, '127.0.0.1'));
+      cleanups.push(() => inbound.socket.destroy());
+      await waitFor(() => inbound.messages.some((m) => m.type === 'open'), 5000, {
+        what: 'OPEN on the inbound connection',
+      });
+      assert.equal(s.state, 'OpenSent');
+      const open = {
+        type: 'open' as const,
+        version: 4,
+        myAs: 64512,
+        holdTime: 90,
+        bgpId: peerId,
+        capabilities: [{ type: 'multiprotocol' as const, afi: 1, safi: 128 }],
+      };
+      inbound.send(open);
+      const [keep, lose] = survivor === 'inbound' ? [inbound, outbound] : [outbound, inbound];
+      const cease = await waitFor(() => lose.messages.find((m) => m.type === 'notification'), 5000, {
+        what: 'Cease on the losing connection',
+      });
+      assert.deepEqual([cease.code, cease.subcode], [6, 7]);
+      if (keep === outbound) keep.send(open);
+      keep.send({ type: 'keepalive' });
+      await waitFor(() => s.state === 'Established', 5000, {
+        what: 'Established on the surviving connection',
+      });
+      assert.ok(keep.messages.some((m) => m.type === 'keepalive'));
+      assert.ok(!keep.messages.some((m) => m.type === 'notification'));
+    });
+  }
+
   it('refuses a peer with no family in common (Unsupported Capability) and a wrong AS (Bad Peer AS)', async () => {
     for (const [caps, as, expect] of [
       [[{ type: 'multiprotocol' as const, afi: 2, safi: 1 }], 64512, [2, 7]],
       [[{ type: 'multiprotocol' as const, afi: 1, safi: 128 }], 65001, [2, 2]],
     ] as const) {
-      let peer: RawPeer | undefined;
-      const { server: srv, port } = await server((sock) => (peer = new RawPeer(sock)));
-      const s = new Session(base({ port, routerId: '10.0.0.2' }), {
-        clock: new ManualClock(),
-        log: silentLogger,
-        handlers: {},
-      });
-      s.start();
-      await until(() => peer?.messages.some((m) => m.type === 'open') === true, 5000, 'OPEN');
-      peer!.send({
+      const setup = await sessionToRawServer({});
+      const s = setup.session;
+      cleanups.push(...setup.cleanups);
+      const peer = await setup.start();
+      peer.send({
         type: 'open',
         version: 4,
         myAs: as,
@@ -208,13 +256,12 @@ describe('Session', () => {
         bgpId: '10.0.0.9',
         capabilities: [...caps],
       });
-      await until(() => peer!.messages.some((m) => m.type === 'notification'), 5000, 'NOTIFICATION');
-      const n = peer!.messages.find((m) => m.type === 'notification');
+      await waitFor(() => peer.messages.some((m) => m.type === 'notification'), 5000, {
+        what: 'NOTIFICATION',
+      });
+      const n = peer.messages.find((m) => m.type === 'notification');
       assert.deepEqual(n?.type === 'notification' && [n.code, n.subcode], expect);
       assert.equal(s.state, 'Idle');
-      s.stop();
-      peer!.socket.destroy();
-      await new Promise((r) => srv.close(r));
     }
   });
 });
