@@ -54,6 +54,7 @@ export interface EffectiveBgpPeer {
   /** undefined: `[BGP] local_address`. */
   readonly localAddress: string | undefined;
   readonly passive: boolean;
+  readonly routeReflectorClient: boolean;
   readonly families: readonly AddressFamily[];
   readonly timers: {
     readonly holdTimeSeconds: number;
@@ -144,6 +145,7 @@ export function bgpPeerSpec(spec: DeepReadonly<BgpPeerSpec>): EffectiveBgpPeer {
     port: spec.port ?? d.port,
     localAddress: opt(spec.localAddress, (a) => canonicalIp(a)),
     passive: spec.passive ?? d.passive,
+    routeReflectorClient: spec.routeReflectorClient ?? false,
     families: spec.families ?? d.families,
     timers: {
       holdTimeSeconds: hold,

@@ -47,6 +47,10 @@ export interface BgpPeerSpec {
    */
   passive?: boolean;
   /**
+   * Reflect routes to and from this iBGP peer (RFC 4456; a small built-in reflector for a handful of nodes). Default: false.
+   */
+  routeReflectorClient?: boolean;
+  /**
    * Address families offered. Default: [ipv4-vpn, l2vpn-evpn, rtc].
    *
    * @minItems 1

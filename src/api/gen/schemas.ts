@@ -656,6 +656,10 @@ export const bgpPeerSchema: SchemaObject = {
           "type": "boolean",
           "description": "Never connect; wait for the peer. Default: false."
         },
+        "routeReflectorClient": {
+          "type": "boolean",
+          "description": "Reflect routes to and from this iBGP peer (RFC 4456; a small built-in reflector for a handful of nodes). Default: false."
+        },
         "families": {
           "type": "array",
           "description": "Address families offered. Default: [ipv4-vpn, l2vpn-evpn, rtc].",

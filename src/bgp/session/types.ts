@@ -27,6 +27,27 @@ export type Reason =
   | 'collision-lost'
   | 'idle-hold-expired';
 
+/**
+ * Codes of `Session.info().lastErrorCode` besides the `BGPD_ERR_WIRE_*` codes of the
+ * NOTIFICATION we sent: what went wrong last, for status and tests (STYLE rule 9).
+ */
+export const SESSION_ERR = {
+  /** The TCP connect failed (refused, unreachable). */
+  connectFailed: 'BGPD_ERR_SESSION_CONNECT_FAILED',
+  /** The TCP connect got no answer within the ConnectRetry time. */
+  connectTimeout: 'BGPD_ERR_SESSION_CONNECT_TIMEOUT',
+  /**
+   * No TCP connection while an MD5 key is configured: a key mismatch (or a key on one side
+   * only) makes the kernel drop the segments silently (RFC 2385 2), so this is the likely cause.
+   */
+  md5Suspected: 'BGPD_ERR_SESSION_MD5_SUSPECTED',
+  /** The peer closed the connection without a NOTIFICATION. */
+  closed: 'BGPD_ERR_SESSION_CLOSED',
+  holdExpired: 'BGPD_ERR_SESSION_HOLD_EXPIRED',
+  notificationReceived: 'BGPD_ERR_SESSION_NOTIFICATION_RECEIVED',
+} as const;
+export type SessionErrorCode = (typeof SESSION_ERR)[keyof typeof SESSION_ERR] | `BGPD_ERR_WIRE_${string}`;
+
 export interface GracefulRestartConfig {
   readonly enabled: boolean;
   /** Seconds a helper keeps our routes (RFC 4724 3). */
@@ -41,6 +62,8 @@ export interface PeerConfig {
   readonly routerId: string;
   readonly localAddress?: string | undefined;
   readonly passive: boolean;
+  /** RFC 4456: an iBGP peer whose routes we reflect and to which we reflect others'. */
+  readonly routeReflectorClient?: boolean | undefined;
   /** Families offered in the OPEN. */
   readonly families: readonly FamilyKey[];
   /** Hold time offered: 0 or >= 3 seconds. */
@@ -76,6 +99,8 @@ export interface Negotiated {
   readonly peerGracefulRestart:
     | {
         readonly restarting: boolean;
+        /** RFC 8538 2: the N bit (graceful restart also after a NOTIFICATION). */
+        readonly notification: boolean;
         readonly restartTime: number;
         readonly families: readonly { family: FamilyKey; forwarding: boolean }[];
       }

@@ -1,0 +1,65 @@
+/**
+ * Dataplane drivers from the configuration: `[DATAPLANE_DRIVER_IPVPN]` and
+ * `[DATAPLANE_DRIVER_EVPN]` `dataplane_driver` (bagpipe's class paths are already mapped to
+ * `dummy`, `linux` or `ovs` by the config loader). Both linux drivers share one runner, so one
+ * pair of long-lived `ip`/`bridge` batch children serves the whole daemon.
+ */
+import type { Config, DataplaneConfig } from '../daemon/config.js';
+import {
+  DummyDriver,
+  LinuxEvpnDriver,
+  LinuxIpvpnDriver,
+  SystemRunner,
+  type DataplaneDriver,
+  type InstanceType,
+} from '../dataplane/index.js';
+import { ConfigError } from '../daemon/config.js';
+import type { Logger } from '../lib/log.js';
+
+export interface Drivers {
+  readonly ipvpn: DataplaneDriver;
+  readonly evpn: DataplaneDriver;
+  stop(): Promise<void>;
+}
+
+function build(
+  type: InstanceType,
+  dp: DataplaneConfig,
+  runner: () => SystemRunner,
+  logger: Logger,
+): DataplaneDriver {
+  const vxlan = { localAddress: dp.localAddress, dstPort: dp.vxlanDstPort };
+  switch (dp.driver) {
+    case 'dummy':
+      return new DummyDriver({ type, logger });
+    case 'linux':
+      return type === 'evpn'
+        ? new LinuxEvpnDriver({ runner: runner(), logger, ...vxlan })
+        : new LinuxIpvpnDriver({ runner: runner(), logger, ...vxlan });
+    case 'ovs':
+      throw new ConfigError(
+        `[DATAPLANE_DRIVER_${type.toUpperCase()}] dataplane_driver = ovs: not available in this build for ${type}`,
+      );
+  }
+}
+
+export function createDrivers(config: Config, logger: Logger): Drivers {
+  let shared: SystemRunner | undefined;
+  const runner = (): SystemRunner => (shared ??= new SystemRunner());
+  const ipvpn = build('ipvpn', config.ipvpn, runner, logger);
+  const evpn = build('evpn', config.evpn, runner, logger);
+  for (const [d, dp] of [
+    [ipvpn, config.ipvpn],
+    [evpn, config.evpn],
+  ] as const) {
+    if (dp.repairIntervalSeconds > 0) d.startRepair(dp.repairIntervalSeconds * 1000);
+  }
+  return {
+    ipvpn,
+    evpn,
+    async stop() {
+      await Promise.all([ipvpn.stop(), evpn.stop()]);
+      await shared?.close();
+    },
+  };
+}
