@@ -8,7 +8,9 @@ import type { Config } from '../daemon/config.js';
 import { createRegistry } from '../api/http/metrics.js';
 import { buildRouter, close, listen } from '../api/http/server.js';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { DesiredStore, FileSource } from '../desired/index.js';
+import { RestSource } from '../reconcile/rest/index.js';
 
 export interface RunningDaemon {
   stop(): Promise<void>;
@@ -30,13 +32,21 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     rescanIntervalMs: config.desired.rescanIntervalSeconds * 1000,
     logger: log.child({ component: 'desired.d' }),
   });
+  // bagpipe's attach/detach API persists into its own sub-directory, read by a second file source.
+  const rest = new RestSource({
+    directory: join(config.desired.directory, 'bagpipe-rest'),
+    store,
+    nodeName,
+    rescanIntervalMs: config.desired.rescanIntervalSeconds * 1000,
+    logger: log,
+  });
   const ready = (): boolean => store.synced;
   const registry = createRegistry({
     ready,
     desiredObjects: () => store.desiredObjects(),
     desiredInvalidObjects: () => store.desiredInvalidObjects(),
   });
-  const router = buildRouter({ pingId, ready }, registry);
+  const router = buildRouter({ pingId, ready }, registry, rest);
   const server = await listen(router, config.api.host, config.api.port);
   store.subscribe((snap) => {
     log.info(
@@ -50,11 +60,13 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     );
   });
   await files.start();
+  await rest.start();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
   log.info({ host: config.api.host, port }, 'REST API, looking glass and /metrics listening');
   return {
     async stop() {
+      await rest.stop();
       await files.stop();
       await close(server);
     },

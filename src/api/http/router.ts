@@ -8,11 +8,14 @@ import { BgpdError, errorMessage } from '../../lib/errors.js';
 export class HttpError extends BgpdError {
   readonly status: number;
   readonly title: string;
+  /** Extra members of the JSON error body (e.g. `field`, `error`). */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, title: string, message: string) {
+  constructor(status: number, title: string, message: string, details: Record<string, unknown> = {}) {
     super(`BGPD_ERR_HTTP_${status}`, message);
     this.status = status;
     this.title = title;
+    this.details = details;
   }
 }
 
@@ -140,11 +143,11 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-/** WebOb-style error body: JSON `{code, title, description}` (what bagpipe's agent parses). */
+/** WebOb-style error body: JSON `{code, title, description}` (what bagpipe's agent parses), plus `details`. */
 export function errorReply(e: unknown, accept: string | undefined): Reply {
   const err = e instanceof HttpError ? e : new HttpError(500, 'Internal Server Error', errorMessage(e));
   if (accept !== undefined && accept.includes('text/plain') && !accept.includes('json')) {
     return text(`${err.status} ${err.title}\n\n${err.message}\n`, err.status);
   }
-  return json({ code: err.status, title: err.title, description: err.message }, err.status);
+  return json({ code: err.status, title: err.title, description: err.message, ...err.details }, err.status);
 }

@@ -4,6 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import type { RestApi } from '../../reconcile/rest/index.js';
+import { registerRestRoutes } from './rest.js';
 import { HttpError, Router, json, text } from './router.js';
 
 export interface ApiDaemon {
@@ -13,8 +15,9 @@ export interface ApiDaemon {
   ready(): boolean;
 }
 
-export function buildRouter(daemon: ApiDaemon, registry: Registry): Router {
-  const router = new Router();
+/** `rest`: the bagpipe attach/detach API (absent: those paths are 404). Bodies over 1 MiB are 413. */
+export function buildRouter(daemon: ApiDaemon, registry: Registry, rest?: RestApi): Router {
+  const router = new Router(1 << 20);
   router.get('/', () => json({}));
   router.get('/ping', () => json(daemon.pingId));
   router.get('/healthz', () => text('ok\n'));
@@ -24,6 +27,7 @@ export function buildRouter(daemon: ApiDaemon, registry: Registry): Router {
     return text('ok\n');
   });
   router.get('/metrics', async () => text(await registry.metrics(), 200, registry.contentType));
+  if (rest !== undefined) registerRestRoutes(router, rest);
   return router;
 }
 
