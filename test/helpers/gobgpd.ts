@@ -1,6 +1,7 @@
 /**
- * Runs a private gobgpd (Debian's 3.10) on loopback for interop tests: config in a temp dir,
- * gRPC API on a free 127.0.0.1 port, stopped by PID. `cli()` runs the `gobgp` client against it.
+ * Runs a private gobgpd (Debian's 3.10) on loopback, or inside a test namespace, for interop
+ * tests: config in a temp dir, gRPC API on a free 127.0.0.1 port (of that namespace), stopped
+ * by PID. `cli()` runs the `gobgp` client against it; `kill()` + `start()` restart it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Netns } from './netns.js';
 
 const run = promisify(execFile);
 
@@ -34,6 +36,11 @@ export interface GobgpNeighbor {
   readonly gracefulRestart?: boolean;
   readonly password?: string;
   readonly rrClient?: boolean;
+  /** Hold time and keepalive interval offered (default 90 / 30). */
+  readonly holdTime?: number;
+  readonly keepalive?: number;
+  /** Seconds gobgpd stays Idle after the session went down (its default is 30). */
+  readonly idleHoldAfterReset?: number;
 }
 
 export class Gobgpd {
@@ -49,6 +56,10 @@ export class Gobgpd {
       listen: string;
       port: number;
       neighbors: readonly GobgpNeighbor[];
+      /** Run inside this namespace (API and CLI too). */
+      netns?: Netns;
+      /** Extra gobgpd arguments, e.g. `-r` (restarting: R bit in the graceful-restart capability). */
+      args?: readonly string[];
     },
   ) {}
 
@@ -72,9 +83,11 @@ export class Gobgpd {
       lines.push(
         '  [neighbors.timers.config]',
         '    connect-retry = 1',
-        '    hold-time = 90',
-        '    keepalive-interval = 30',
+        `    hold-time = ${n.holdTime ?? 90}`,
+        `    keepalive-interval = ${n.keepalive ?? 30}`,
       );
+      if (n.idleHoldAfterReset !== undefined)
+        lines.push(`    idle-hold-time-after-reset = ${n.idleHoldAfterReset}`);
       lines.push('  [neighbors.transport.config]', `    passive-mode = ${n.passive === true}`);
       if (n.remotePort !== undefined) lines.push(`    remote-port = ${n.remotePort}`);
       if (n.localAddress !== undefined) lines.push(`    local-address = "${n.localAddress}"`);
@@ -104,13 +117,21 @@ export class Gobgpd {
     this.apiPort = await freePort();
     const file = join(this.dir, 'gobgpd.toml');
     writeFileSync(file, this.config());
-    this.proc = spawn(
-      '/usr/bin/gobgpd',
-      ['-f', file, '-p', '-l', 'info', '--api-hosts', `127.0.0.1:${this.apiPort}`, '--pprof-disable'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args = [
+      '-f',
+      file,
+      '-p',
+      '-l',
+      'info',
+      '--api-hosts',
+      `127.0.0.1:${this.apiPort}`,
+      '--pprof-disable',
+      ...(this.opts.args ?? []),
+    ];
+    const ns = this.opts.netns;
+    this.proc = ns
+      ? ns.spawn('/usr/bin/gobgpd', args)
+      : spawn('/usr/bin/gobgpd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout?.setEncoding('utf8').on('data', (c: string) => (this.log += c));
     this.proc.stderr?.setEncoding('utf8').on('data', (c: string) => (this.log += c));
     // Ready when the API answers.
@@ -128,7 +149,10 @@ export class Gobgpd {
   }
 
   async cli(...args: string[]): Promise<string> {
-    const { stdout } = await run('/usr/bin/gobgp', ['-p', String(this.apiPort), ...args], { timeout: 15000 });
+    const cli = ['-p', String(this.apiPort), ...args];
+    const ns = this.opts.netns;
+    if (ns) return ns.exec('/usr/bin/gobgp', cli);
+    const { stdout } = await run('/usr/bin/gobgp', cli, { timeout: 15000 });
     return stdout;
   }
 
@@ -143,13 +167,18 @@ export class Gobgpd {
     return Object.fromEntries(list.map((n) => [n.state.neighbor_address, n.state.session_state ?? 0]));
   }
 
-  async stop(): Promise<void> {
+  /** Kill the daemon by PID (SIGKILL: no NOTIFICATION, as in a crash) and wait for its exit. */
+  async kill(): Promise<void> {
     const p = this.proc;
     if (p && p.exitCode === null && p.signalCode === null) {
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGKILL');
       await exited;
     }
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

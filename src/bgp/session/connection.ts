@@ -4,12 +4,14 @@
  * `socket.write()` boolean so callers see backpressure (STYLE rule 7).
  */
 import type { Socket } from 'node:net';
+import { errorMessage } from '../../lib/errors.js';
 import { DEFAULT_CONTEXT, maxMessageLength, type CodecContext } from '../codec/context.js';
 import { WireError } from '../codec/errors.js';
 import { Framer } from '../codec/framer.js';
 import { decodeMessage, encodeMessage, type Message, type OutMessage } from '../codec/message.js';
 import { notification } from '../codec/notification.js';
 import { ERR } from '../codec/notify.js';
+import { connectSocket, type ConnectOptions } from './socket-options.js';
 
 export interface ConnectionEvents {
   message(conn: Connection, m: Message, bytes: number): void;
@@ -58,6 +60,12 @@ export class Connection {
   send(m: OutMessage): boolean {
     if (this.#closed) return false;
     return this.socket.write(encodeMessage(m, this.#tx));
+  }
+
+  /** Write an already encoded message (e.g. from `packReach`), encoded for this `tx` context. */
+  sendEncoded(message: Uint8Array): boolean {
+    if (this.#closed) return false;
+    return this.socket.write(message);
   }
 
   /** Send a Cease with `subcode` (RFC 4486) and close: a connection we do not keep. */
@@ -123,4 +131,42 @@ export class Connection {
   readonly #onDrain = (): void => {
     this.#events.drain(this);
   };
+}
+
+export interface DialEvents {
+  connected(socket: Socket): void;
+  failed(error: string): void;
+}
+
+/**
+ * Start an outgoing connection; exactly one of `connected` or `failed` follows, unless the
+ * returned socket is destroyed first (an abandoned attempt reports nothing).
+ */
+export function dial(
+  o: ConnectOptions,
+  events: DialEvents,
+  connect: (o: ConnectOptions) => Socket = connectSocket,
+): Socket | undefined {
+  let socket: Socket;
+  try {
+    socket = connect(o);
+  } catch (e) {
+    const error = errorMessage(e);
+    queueMicrotask(() => {
+      events.failed(error);
+    });
+    return undefined;
+  }
+  const onError = (e: Error): void => {
+    socket.off('connect', onConnect);
+    socket.destroy();
+    events.failed(e.message);
+  };
+  const onConnect = (): void => {
+    socket.off('error', onError);
+    events.connected(socket);
+  };
+  socket.once('error', onError);
+  socket.once('connect', onConnect);
+  return socket;
 }

@@ -3,20 +3,24 @@
  * RFC 4724, RFC 7911, RFC 8654, RFC 2918, RFC 7313).
  */
 import { ADD_PATH, AS_TRANS, GR_FAMILY_FLAG, GR_FLAG } from '../codec/constants.js';
-import { familyKey, familyOf } from '../codec/context.js';
+import { familyKey, familyOf, type FamilyKey } from '../codec/context.js';
 import { commonFamilies, negotiate as contextsOf } from '../codec/negotiate.js';
 import type { Capability } from '../codec/capabilities/types.js';
 import { WireError } from '../codec/errors.js';
 import { ERR, OPEN_ERR } from '../codec/notify.js';
 import type { Open } from '../codec/open.js';
 import { peerAsOf, validateOpen } from '../codec/validate.js';
+import { forwardingKept, restartFlags } from './graceful-restart.js';
 import type { Negotiated, PeerConfig } from './types.js';
 
 export interface OpenOptions {
   /** RFC 4724 3: set the Restart State bit (we restarted and the peer should keep our routes). */
   readonly restarting: boolean;
-  /** RFC 4724 3: families whose forwarding state we kept across the restart. */
-  readonly forwardingKept: boolean;
+  /**
+   * RFC 4724 3: the families whose forwarding state we kept across the restart (F bit), or
+   * `true`/`false` for all of them.
+   */
+  readonly forwardingKept: boolean | readonly FamilyKey[];
 }
 
 export function buildOpen(c: PeerConfig, o: OpenOptions): Open {
@@ -26,11 +30,11 @@ export function buildOpen(c: PeerConfig, o: OpenOptions): Open {
   if (c.gracefulRestart.enabled) {
     caps.push({
       type: 'graceful-restart',
-      flags: (o.restarting ? GR_FLAG.restart : 0) | GR_FLAG.notification,
+      flags: restartFlags(o.restarting),
       restartTime: c.gracefulRestart.restartTime,
       families: c.families.map((f) => ({
         ...familyOf(f),
-        flags: o.forwardingKept ? GR_FAMILY_FLAG.forwarding : 0,
+        flags: forwardingKept(o.forwardingKept, f) ? GR_FAMILY_FLAG.forwarding : 0,
       })),
     });
   }
@@ -68,6 +72,7 @@ function gracefulRestartOf(peer: Open): Negotiated['peerGracefulRestart'] {
   if (gr === undefined) return undefined;
   return {
     restarting: (gr.flags & GR_FLAG.restart) !== 0,
+    notification: (gr.flags & GR_FLAG.notification) !== 0,
     restartTime: gr.restartTime,
     families: gr.families.map((f) => ({
       family: familyKey(f.afi, f.safi),

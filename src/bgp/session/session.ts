@@ -1,73 +1,42 @@
 /**
  * One BGP peer: the RFC 4271 section 8 state machine over one (or, during a collision, two)
  * TCP connections. One function per state, each returning the next state and a reason from a
- * closed union (STYLE rule 8); the clock and the socket factory are injected.
+ * closed union (STYLE rule 8); the clock and the socket factory are injected. Timers, graceful
+ * restart decisions and enhanced route refresh live in their own modules.
  */
 import type { Socket } from 'node:net';
-import { Backoff } from '../../lib/backoff.js';
-import type { Clock, TimerHandle } from '../../lib/clock.js';
-import { errorMessage } from '../../lib/errors.js';
-import type { Logger } from '../../lib/log.js';
+import { SessionError } from '../../lib/errors.js';
+import { REFRESH } from '../codec/constants.js';
 import { familyKey, type FamilyKey, familyOf } from '../codec/context.js';
 import { WireError } from '../codec/errors.js';
-import type { Message } from '../codec/message.js';
-import { parseIpv4 } from '../codec/ipv4.js';
+import type * as M from '../codec/message.js';
 import type { Open } from '../codec/open.js';
 import { CEASE, ERR, FSM_ERR } from '../codec/notify.js';
+import * as N from '../codec/notification.js';
+import { endOfRib, type Update } from '../codec/update.js';
+import type { Connection } from './connection.js';
+import { ConnectionSet, silenceError } from './connection-set.js';
+import { ceaseFor, staleFamilies, type SessionEnd } from './graceful-restart.js';
+import { checkRefresh, checkUpdate, fsmError, notificationText } from './inbound.js';
+import { buildOpen, negotiate } from './negotiate.js';
+import type { Deps, Event, Handlers, SessionInfo, Transition } from './session-api.js';
+import { markerMessage, RefreshTracker, type RefreshMarker } from './refresh.js';
+import { SessionTimers } from './timers.js';
 import {
-  notification,
-  notificationFor,
-  shutdownNotification,
-  type Notification,
-} from '../codec/notification.js';
-import { endOfRib, isEndOfRib, type DecodedUpdate, type Update } from '../codec/update.js';
-import { validateUpdate } from '../codec/validate.js';
-import { Connection } from './connection.js';
-import { buildOpen, negotiate, type OpenOptions } from './negotiate.js';
-import { connectSocket, type ConnectOptions } from './socket-options.js';
-import type { Negotiated, PeerConfig, Reason, State } from './types.js';
-
-export interface SessionHandlers {
-  stateChanged?(s: Session, from: State, to: State, reason: Reason): void;
-  established?(s: Session, n: Negotiated): void;
-  /** The session left Established; `retainStale`: keep its routes as stale (RFC 4724 helper). */
-  down?(s: Session, reason: Reason, retainStale: boolean): void;
-  update?(s: Session, u: DecodedUpdate): void;
-  endOfRib?(s: Session, family: FamilyKey): void;
-  routeRefresh?(s: Session, family: FamilyKey, subtype: number): void;
-  drain?(s: Session): void;
-  message?(s: Session, direction: 'in' | 'out', type: Message['type']): void;
-}
-
-export interface SessionDeps {
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly handlers: SessionHandlers;
-  readonly connect?: (o: ConnectOptions) => Socket;
-  readonly random?: () => number;
-  /** Graceful-restart facts of this daemon start (RFC 4724). */
-  readonly openOptions?: OpenOptions;
-}
-
-type Event =
-  | { readonly type: 'start' }
-  | { readonly type: 'stop'; readonly notification: Notification; readonly reason: Reason }
-  | { readonly type: 'connected'; readonly conn: Connection }
-  | { readonly type: 'connect-failed'; readonly error: string }
-  | { readonly type: 'accepted'; readonly conn: Connection }
-  | { readonly type: 'closed'; readonly conn: Connection; readonly error: string | undefined }
-  | { readonly type: 'message'; readonly conn: Connection; readonly m: Message }
-  | { readonly type: 'wire-error'; readonly conn: Connection; readonly error: WireError }
-  | { readonly type: 'hold-expired' }
-  | { readonly type: 'retry-expired' };
-
-interface Transition {
-  readonly next: State;
-  readonly reason: Reason;
-}
+  SESSION_ERR,
+  type Negotiated,
+  type PeerConfig,
+  type Reason,
+  type SessionErrorCode,
+} from './types.js';
+import type { State } from './types.js';
 
 /** RFC 4271 8.2.2: the hold time used while waiting for the peer's OPEN (4 minutes). */
 const LARGE_HOLD_MS = 240_000;
+
+export type SessionHandlers = Handlers<Session>;
+export type SessionDeps = Deps<Session>;
+export type { Event, SessionInfo, Transition };
 
 export class Session {
   readonly config: PeerConfig;
@@ -75,28 +44,36 @@ export class Session {
   #state: State = 'Idle';
   #previous: State = 'Idle';
   #since: number;
-  #conn: Connection | undefined;
-  #pending: Connection | undefined;
-  /** An outgoing connection attempt, until it connects or fails. */
-  #connecting: Socket | undefined;
+  readonly #links: ConnectionSet;
   #negotiated: Negotiated | undefined;
-  #hold: TimerHandle | undefined;
-  #keepalive: TimerHandle | undefined;
-  #retry: TimerHandle | undefined;
-  readonly #backoff: Backoff;
+  readonly #timers: SessionTimers;
+  readonly #refresh: RefreshTracker;
   #enabled = false;
-  #lastError: string | undefined;
+  #lastError: { readonly code: SessionErrorCode; readonly message: string } | undefined;
+  /** The NOTIFICATION of the current teardown, for the graceful restart decision. */
+  #ending: SessionEnd['notification'];
   #flaps = 0;
 
   constructor(config: PeerConfig, deps: SessionDeps) {
     this.config = config;
     this.#deps = deps;
     this.#since = deps.clock.wallNow();
-    this.#backoff = new Backoff({
-      baseMs: config.connectRetry * 1000,
-      maxMs: Math.max(config.connectRetry * 1000, 120_000),
-      jitter: 0.25,
-      ...(deps.random ? { random: deps.random } : {}),
+    this.#links = new ConnectionSet(config, this.#connEvents, deps.log, deps.connect);
+    this.#timers = new SessionTimers(
+      deps.clock,
+      {
+        expired: this.#dispatchEvent,
+        keepalive: () => {
+          const conn = this.#links.current;
+          if (conn && (this.#state === 'Established' || this.#state === 'OpenConfirm'))
+            this.#out(conn, { type: 'keepalive' });
+        },
+      },
+      config.connectRetry,
+      deps.random,
+    );
+    this.#refresh = new RefreshTracker(deps.clock, (family, marker, timedOut) => {
+      deps.handlers.refreshMarker?.(this, family, marker, timedOut);
     });
   }
 
@@ -108,19 +85,14 @@ export class Session {
     return this.#negotiated;
   }
 
-  /** Looking-glass facts. */
-  info(): {
-    state: State;
-    previousState: State;
-    lastTransitionTime: number;
-    lastError: string | undefined;
-    flaps: number;
-  } {
+  /** Looking-glass facts; `lastErrorCode` names the likely cause of the last failure. */
+  info(): SessionInfo {
     return {
       state: this.#state,
       previousState: this.#previous,
       lastTransitionTime: this.#since,
-      lastError: this.#lastError,
+      lastError: this.#lastError?.message,
+      lastErrorCode: this.#lastError?.code,
       flaps: this.#flaps,
     };
   }
@@ -130,15 +102,25 @@ export class Session {
     this.#dispatch({ type: 'start' });
   }
 
-  /** Administrative shutdown (RFC 8203 message); the session stays Idle until `start`. */
-  stop(message = 'administrative shutdown'): void {
+  /**
+   * Administrative shutdown (RFC 8203 message); the session stays Idle until `start`. `graceful`
+   * (we are restarting): with graceful restart negotiated, close without a NOTIFICATION so that
+   * the peer keeps our routes (RFC 4724 4).
+   */
+  stop(message = 'administrative shutdown', options: { graceful?: boolean } = {}): void {
     this.#enabled = false;
-    this.#dispatch({ type: 'stop', notification: shutdownNotification(message), reason: 'admin-shutdown' });
+    const notification = N.shutdownNotification(message);
+    this.#dispatch({
+      type: 'stop',
+      notification,
+      graceful: options.graceful === true,
+      reason: 'admin-shutdown',
+    });
   }
 
   /** A connection accepted by the listener for this peer. */
   accept(socket: Socket): void {
-    const conn = new Connection(socket, true, this.#connEvents);
+    const conn = this.#links.inbound(socket);
     if (!this.#enabled) {
       conn.reject(CEASE.connectionRejected);
       return;
@@ -148,9 +130,18 @@ export class Session {
 
   /** Send an UPDATE; returns the `socket.write()` boolean (false: wait for `drain`). */
   send(update: Update): boolean {
+    return this.#out(this.#established(), { type: 'update', update });
+  }
+
+  /**
+   * Send UPDATE messages already encoded with `negotiated.tx` (`packReach`/`packUnreach`);
+   * returns the `socket.write()` boolean of the last one.
+   */
+  sendEncoded(messages: readonly Uint8Array[]): boolean {
     const conn = this.#established();
-    this.#deps.handlers.message?.(this, 'out', 'update');
-    return conn.send({ type: 'update', update });
+    let ok = true;
+    for (const m of messages) ok = conn.sendEncoded(m);
+    return ok;
   }
 
   sendEndOfRib(family: FamilyKey): boolean {
@@ -162,35 +153,47 @@ export class Session {
   requestRefresh(family: FamilyKey): boolean {
     const conn = this.#established();
     if (this.#negotiated?.routeRefresh !== true) return false;
-    const { afi, safi } = familyOf(family);
-    this.#deps.handlers.message?.(this, 'out', 'route-refresh');
-    return conn.send({ type: 'route-refresh', afi, safi, subtype: 0 });
+    return this.#out(conn, { type: 'route-refresh', ...familyOf(family), subtype: REFRESH.normal });
+  }
+
+  /**
+   * RFC 7313 4: BoRR before re-advertising the whole Adj-RIB-Out of `family`, EoRR after it.
+   * Throws `BGPD_ERR_SESSION_NO_ENHANCED_REFRESH` when the peer did not advertise the capability.
+   */
+  sendRefreshMarker(family: FamilyKey, marker: RefreshMarker): boolean {
+    const conn = this.#established();
+    return this.#out(conn, markerMessage(this.#negotiated, this.config.peerAddress, family, marker));
   }
 
   /** Inbound backpressure: stop reading while the engine is over its high-water mark. */
   pauseInput(): void {
-    this.#conn?.pause();
+    this.#links.current?.pause();
   }
 
   resumeInput(): void {
-    this.#conn?.resume();
+    this.#links.current?.resume();
   }
 
   #established(): Connection {
-    if (this.#state !== 'Established' || this.#conn === undefined) {
-      throw new WireError(
-        { errorCode: ERR.fsm, subcode: FSM_ERR.unspecified, action: 'session-reset' },
+    const conn = this.#links.current;
+    if (this.#state !== 'Established' || conn === undefined) {
+      throw new SessionError(
+        'BGPD_ERR_SESSION_NOT_ESTABLISHED',
         `session with ${this.config.peerAddress} is ${this.#state}`,
       );
     }
-    return this.#conn;
+    return conn;
   }
 
-  // ---- event plumbing -------------------------------------------------------------------
+  #out(conn: Connection, m: M.OutMessage): boolean {
+    const ok = conn.send(m);
+    this.#deps.handlers.message?.(this, 'out', m.type, m);
+    return ok;
+  }
 
   readonly #connEvents = {
-    message: (conn: Connection, m: Message): void => {
-      this.#deps.handlers.message?.(this, 'in', m.type);
+    message: (conn: Connection, m: M.Message): void => {
+      this.#deps.handlers.message?.(this, 'in', m.type, m);
       this.#dispatch({ type: 'message', conn, m });
     },
     wireError: (conn: Connection, error: WireError): void => {
@@ -202,6 +205,10 @@ export class Session {
     drain: (): void => {
       this.#deps.handlers.drain?.(this);
     },
+  };
+
+  readonly #dispatchEvent = (ev: Event): void => {
+    this.#dispatch(ev);
   };
 
   #dispatch(ev: Event): void {
@@ -239,19 +246,20 @@ export class Session {
     this.#deps.handlers.stateChanged?.(this, from, t.next, t.reason);
     if (t.next === 'Idle') this.#enterIdle(from, t.reason);
     if (t.next === 'Established' && this.#negotiated) {
-      this.#backoff.reset();
+      this.#timers.resetBackoff();
+      this.#ending = undefined;
       this.#deps.handlers.established?.(this, this.#negotiated);
     }
   }
 
-  // ---- states (RFC 4271 8.2.2) ------------------------------------------------------------
-
   #idle(ev: Event): Transition | undefined {
     if ((ev.type === 'start' || ev.type === 'retry-expired') && this.#enabled) {
-      if (this.config.passive)
-        return { next: 'Active', reason: ev.type === 'start' ? 'start' : 'idle-hold-expired' };
-      this.#initiate();
-      return { next: 'Connect', reason: ev.type === 'start' ? 'start' : 'idle-hold-expired' };
+      const reason = ev.type === 'start' ? 'start' : 'idle-hold-expired';
+      // RFC 4271 8.2.2: the ConnectRetryTimer runs in Connect and in Active.
+      this.#timers.armRetry();
+      if (this.config.passive) return { next: 'Active', reason };
+      this.#links.dial(this.#dispatchEvent);
+      return { next: 'Connect', reason };
     }
     if (ev.type === 'accepted') return this.#adoptInbound(ev.conn);
     if (ev.type === 'connected') ev.conn.close();
@@ -261,12 +269,20 @@ export class Session {
   #connect(ev: Event): Transition | undefined {
     if (ev.type === 'connected') return this.#sendOpen(ev.conn, 'tcp-connected');
     if (ev.type === 'connect-failed') {
-      this.#lastError = ev.error;
-      this.#armRetry();
+      this.#fail(SESSION_ERR.connectFailed, ev.error);
+      this.#timers.armRetry();
       return { next: 'Active', reason: 'tcp-failed' };
     }
+    if (ev.type === 'retry-expired') {
+      // RFC 4271 8.2.2 (Connect, event 9): drop the attempt, restart the timer, connect again.
+      this.#lastError = silenceError(this.config, true) ?? this.#lastError;
+      this.#links.dropCurrent();
+      this.#timers.armRetry();
+      this.#links.dial(this.#dispatchEvent);
+      return { next: 'Connect', reason: 'connect-retry-expired' };
+    }
     if (ev.type === 'accepted') {
-      this.#dropConn();
+      this.#links.dropCurrent();
       return this.#adoptInbound(ev.conn);
     }
     return undefined;
@@ -274,14 +290,15 @@ export class Session {
 
   #active(ev: Event): Transition | undefined {
     if (ev.type === 'retry-expired') {
-      if (this.config.passive) return undefined;
-      this.#initiate();
+      this.#timers.armRetry();
+      if (this.config.passive) {
+        this.#lastError = silenceError(this.config, false) ?? this.#lastError;
+        return undefined;
+      }
+      this.#links.dial(this.#dispatchEvent);
       return { next: 'Connect', reason: 'connect-retry-expired' };
     }
-    if (ev.type === 'accepted') {
-      this.#cancel('retry');
-      return this.#adoptInbound(ev.conn);
-    }
+    if (ev.type === 'accepted') return this.#adoptInbound(ev.conn);
     return undefined;
   }
 
@@ -293,7 +310,7 @@ export class Session {
     if (ev.type !== 'message') return undefined;
     if (ev.m.type === 'open') return this.#receiveOpen(ev.conn, ev.m);
     if (ev.m.type === 'notification') return this.#notified(ev.conn, ev.m);
-    if (ev.conn !== this.#conn) return undefined;
+    if (ev.conn !== this.#links.current) return undefined;
     return this.#fsmError(FSM_ERR.openSent, ev.m.type);
   }
 
@@ -304,10 +321,10 @@ export class Session {
     }
     if (ev.type !== 'message') return undefined;
     if (ev.m.type === 'open') return this.#receiveOpen(ev.conn, ev.m);
-    if (ev.conn !== this.#conn) return undefined;
+    if (ev.conn !== this.#links.current) return undefined;
     this.#restartHold();
     if (ev.m.type === 'keepalive') {
-      this.#armKeepalive();
+      this.#timers.startKeepalive((this.#negotiated?.keepaliveTime ?? 0) * 1000);
       return { next: 'Established', reason: 'keepalive-received' };
     }
     if (ev.m.type === 'notification') return this.#notified(ev.conn, ev.m);
@@ -320,17 +337,16 @@ export class Session {
       ev.conn.reject(CEASE.collision);
       return undefined;
     }
-    if (ev.type !== 'message' || ev.conn !== this.#conn) return undefined;
+    if (ev.type !== 'message' || ev.conn !== this.#links.current) return undefined;
     this.#restartHold();
     const m = ev.m;
     switch (m.type) {
       case 'keepalive':
         return undefined;
       case 'update':
-        this.#receiveUpdate(m);
-        return undefined;
+        return this.#negotiated && this.#receiveUpdate(m, this.#negotiated);
       case 'route-refresh':
-        this.#deps.handlers.routeRefresh?.(this, familyKey(m.afi, m.safi), m.subtype);
+        if (this.#negotiated) this.#receiveRefresh(m, this.#negotiated);
         return undefined;
       case 'notification':
         return this.#notified(ev.conn, m);
@@ -341,87 +357,38 @@ export class Session {
 
   /** Events every non-Idle state handles the same way. */
   #common(ev: Event): Transition | undefined {
-    switch (ev.type) {
-      case 'stop':
-        this.#notify(ev.notification);
-        return { next: 'Idle', reason: ev.reason };
-      case 'hold-expired':
-        this.#lastError = 'hold timer expired';
-        this.#notify(notification(ERR.holdTimer, 0));
-        return { next: 'Idle', reason: 'hold-timer-expired' };
-      case 'wire-error':
-        if (ev.conn !== this.#conn) {
-          this.#dropPending();
-          return undefined;
-        }
-        this.#lastError = ev.error.message;
-        this.#notify(notificationFor(ev.error));
-        return { next: 'Idle', reason: 'message-error' };
-      case 'closed':
-        if (ev.conn === this.#pending) {
-          this.#pending = undefined;
-          return undefined;
-        }
-        if (ev.conn !== this.#conn) return undefined;
-        this.#lastError = ev.error ?? 'connection closed by peer';
-        return { next: 'Idle', reason: 'tcp-closed' };
-      case 'connected':
-        ev.conn.close();
-        return undefined;
-      case 'accepted':
-      case 'connect-failed':
-      case 'message':
-      case 'retry-expired':
-      case 'start':
-        return undefined;
+    if (ev.type === 'stop') {
+      const note = ceaseFor(this.#negotiated, this.config, ev.notification, ev.graceful);
+      if (note) this.#notify(note);
+      return { next: 'Idle', reason: ev.reason };
     }
+    if (ev.type === 'hold-expired') {
+      this.#fail(SESSION_ERR.holdExpired, 'hold timer expired');
+      this.#notify(N.notification(ERR.holdTimer, 0));
+      return { next: 'Idle', reason: 'hold-timer-expired' };
+    }
+    if (ev.type === 'connected') ev.conn.close();
+    if ((ev.type === 'wire-error' || ev.type === 'closed') && ev.conn === this.#links.pending) {
+      this.#links.dropPending();
+      return undefined;
+    }
+    if (ev.type === 'wire-error' && ev.conn === this.#links.current) return this.#wireError(ev.error);
+    if (ev.type === 'closed' && ev.conn === this.#links.current) {
+      this.#fail(SESSION_ERR.closed, ev.error ?? 'connection closed by peer');
+      return { next: 'Idle', reason: 'tcp-closed' };
+    }
+    return undefined;
   }
 
-  // ---- helpers ----------------------------------------------------------------------------
-
-  #initiate(): void {
-    const connect = this.#deps.connect ?? connectSocket;
-    let socket: Socket;
-    try {
-      socket = connect({
-        peer: this.config.peerAddress,
-        port: this.config.port,
-        localAddress: this.config.localAddress,
-        md5Key: this.config.md5Key,
-        ttl: this.config.ttl,
-      });
-    } catch (e) {
-      const error = errorMessage(e);
-      queueMicrotask(() => {
-        this.#dispatch({ type: 'connect-failed', error });
-      });
-      return;
-    }
-    const onError = (e: Error): void => {
-      socket.off('connect', onConnect);
-      socket.destroy();
-      this.#dispatch({ type: 'connect-failed', error: e.message });
-    };
-    const onConnect = (): void => {
-      socket.off('error', onError);
-      const conn = new Connection(socket, false, this.#connEvents);
-      this.#dispatch({ type: 'connected', conn });
-    };
-    socket.once('error', onError);
-    socket.once('connect', onConnect);
-    this.#connecting = socket;
+  #fail(code: SessionErrorCode, message: string): void {
+    this.#lastError = { code, message };
   }
 
   #sendOpen(conn: Connection, reason: Reason): Transition {
-    this.#connecting = undefined;
-    this.#conn = conn;
-    this.#cancel('retry');
-    conn.send({
-      type: 'open',
-      ...this.#localOpen(),
-    });
-    this.#deps.handlers.message?.(this, 'out', 'open');
-    this.#armHold(LARGE_HOLD_MS);
+    this.#links.adopt(conn);
+    this.#timers.cancelRetry();
+    this.#out(conn, { type: 'open', ...this.#localOpen() });
+    this.#timers.armHold(LARGE_HOLD_MS);
     return { next: 'OpenSent', reason };
   }
 
@@ -435,178 +402,95 @@ export class Session {
       conn.close();
       return { next: 'Idle', reason: 'stop' };
     }
-    this.#cancel('retry');
     return this.#sendOpen(conn, 'tcp-accepted');
   }
 
   #collisionCandidate(conn: Connection): void {
-    if (this.#pending) {
-      conn.close();
-      return;
-    }
-    this.#pending = conn;
-    conn.send({
-      type: 'open',
-      ...this.#localOpen(),
-    });
-    return undefined;
+    if (this.#links.candidate(conn)) this.#out(conn, { type: 'open', ...this.#localOpen() });
   }
 
-  /**
-   * RFC 4271 6.8: with two connections, the one initiated by the speaker with the higher BGP
-   * Identifier survives. Returns the connection to keep.
-   */
-  #resolveCollision(conn: Connection, peerBgpId: string): Connection {
-    const other = conn === this.#conn ? this.#pending : this.#conn;
-    if (other === undefined) return conn;
-    const localWins = parseIpv4(this.config.routerId) > parseIpv4(peerBgpId);
-    const keep = localWins ? (conn.inbound ? other : conn) : conn.inbound ? conn : other;
-    const lose = keep === conn ? other : conn;
-    this.#deps.log.info(
-      { peer: this.config.peerAddress, kept: keep.inbound ? 'inbound' : 'outbound' },
-      'connection collision resolved',
-    );
-    lose.reject(CEASE.collision);
-    this.#conn = keep;
-    this.#pending = undefined;
-    return keep;
-  }
-
-  #receiveOpen(conn: Connection, open: Message & { type: 'open' }): Transition | undefined {
-    const keep = this.#resolveCollision(conn, open.bgpId);
+  #receiveOpen(conn: Connection, open: M.OpenMessage): Transition | undefined {
+    const keep = this.#links.resolve(conn, open.bgpId);
     if (keep !== conn) return undefined;
     const n = negotiate(this.config, this.#localOpen(), open);
     if (n instanceof WireError) {
-      this.#lastError = n.message;
-      this.#notify(notificationFor(n));
+      this.#fail(n.code, n.message);
+      this.#notify(N.notificationFor(n));
       return { next: 'Idle', reason: 'open-rejected' };
     }
     this.#negotiated = n;
     conn.setContexts(n.rx, n.tx);
-    conn.send({ type: 'keepalive' });
-    this.#deps.handlers.message?.(this, 'out', 'keepalive');
-    if (n.holdTime === 0) this.#cancel('hold');
-    else this.#armHold(n.holdTime * 1000);
+    this.#out(conn, { type: 'keepalive' });
+    if (n.holdTime === 0) this.#timers.cancelHold();
+    else this.#timers.armHold(n.holdTime * 1000);
     return { next: 'OpenConfirm', reason: 'open-received' };
   }
 
-  #receiveUpdate(m: Message & { type: 'update' }): void {
-    const n = this.#negotiated;
-    if (!n) return;
-    const eor = isEndOfRib(m.update);
-    if (eor) {
-      this.#deps.handlers.endOfRib?.(this, familyKey(eor.afi, eor.safi));
-      return;
-    }
-    const checked = validateUpdate(m, {
-      ebgp: n.peerAs !== this.config.localAs,
-      localAs: this.config.localAs,
-      peerAs: n.peerAs,
-      routerId: this.config.routerId,
-    });
-    this.#deps.handlers.update?.(this, checked);
+  #receiveUpdate(m: M.UpdateMessage, n: Negotiated): Transition | undefined {
+    const o = checkUpdate(m, n, this.config);
+    if (o.kind === 'reset') return this.#wireError(o.error);
+    if (o.kind === 'update') this.#deps.handlers.update?.(this, o.decoded);
+    else this.#deps.handlers.endOfRib?.(this, o.family);
+    return undefined;
   }
 
-  #notified(conn: Connection, m: Message & { type: 'notification' }): Transition | undefined {
-    if (conn !== this.#conn) {
-      this.#dropPending();
+  #receiveRefresh(m: M.RouteRefreshMessage, n: Negotiated): void {
+    const o = checkRefresh(m, n, this.#refresh);
+    if (o === 'request') this.#deps.handlers.routeRefresh?.(this, familyKey(m.afi, m.safi), m.subtype);
+    if (o === 'ignored')
+      this.#deps.log.debug({ peer: this.config.peerAddress, ...m }, 'ROUTE-REFRESH ignored');
+  }
+
+  #wireError(e: WireError): Transition {
+    this.#fail(e.code, e.message);
+    this.#notify(N.notificationFor(e));
+    return { next: 'Idle', reason: 'message-error' };
+  }
+
+  #notified(conn: Connection, m: M.NotificationMessage): Transition | undefined {
+    if (conn !== this.#links.current) {
+      this.#links.dropPending();
       return undefined;
     }
-    this.#lastError = `NOTIFICATION received ${m.code}/${m.subcode}${m.shutdown === undefined ? '' : `: ${m.shutdown}`}`;
+    this.#ending = { direction: 'received', code: m.code, subcode: m.subcode };
+    this.#fail(SESSION_ERR.notificationReceived, notificationText(m));
     return { next: 'Idle', reason: 'notification-received' };
   }
 
   #fsmError(subcode: number, got: string): Transition {
-    this.#lastError = `unexpected ${got} in ${this.#state}`;
-    // RFC 6608 4: the subcode says in which state the unexpected message arrived.
-    this.#notify(notification(ERR.fsm, subcode));
+    const e = fsmError(subcode, got, this.#state);
+    this.#fail(e.code, e.message);
+    this.#notify(N.notificationFor(e));
     return { next: 'Idle', reason: 'fsm-error' };
   }
 
-  #notify(n: Notification): void {
-    if (this.#conn && !this.#conn.closed) {
-      this.#conn.send({ type: 'notification', ...n });
-      this.#deps.handlers.message?.(this, 'out', 'notification');
+  #notify(n: N.Notification): void {
+    const conn = this.#links.current;
+    if (conn && !conn.closed) {
+      this.#ending = { direction: 'sent', code: n.code, subcode: n.subcode };
+      this.#out(conn, { type: 'notification', ...n });
     }
   }
 
   #enterIdle(from: State, reason: Reason): void {
-    this.#cancel('hold');
-    this.#cancel('keepalive');
-    this.#cancel('retry');
-    this.#dropConn();
-    this.#dropPending();
+    this.#timers.cancelAll();
+    this.#refresh.clear();
+    this.#links.dropCurrent();
+    this.#links.dropPending();
     if (from === 'Established') {
       this.#flaps++;
-      const peerGr =
-        this.#negotiated?.peerGracefulRestart !== undefined && this.config.gracefulRestart.enabled;
-      const retain =
-        peerGr && reason !== 'notification-received' && reason !== 'admin-shutdown' && reason !== 'stop';
-      this.#deps.handlers.down?.(this, reason, retain);
+      const end: SessionEnd = { reason, ...(this.#ending ? { notification: this.#ending } : {}) };
+      const stale = staleFamilies(this.#negotiated, this.config, end);
+      this.#deps.handlers.down?.(this, reason, stale.length > 0, stale);
     }
     this.#negotiated = undefined;
-    if (this.#enabled) this.#armRetry();
-  }
-
-  #dropConn(): void {
-    this.#connecting?.destroy();
-    this.#connecting = undefined;
-    this.#conn?.close();
-    this.#conn = undefined;
-  }
-
-  #dropPending(): void {
-    this.#pending?.close();
-    this.#pending = undefined;
-  }
-
-  #armRetry(): void {
-    this.#cancel('retry');
-    const delay = this.#backoff.next();
-    this.#retry = this.#deps.clock.setTimeout(() => {
-      this.#retry = undefined;
-      this.#dispatch({ type: 'retry-expired' });
-    }, delay);
-  }
-
-  #armHold(ms: number): void {
-    this.#cancel('hold');
-    this.#hold = this.#deps.clock.setTimeout(() => {
-      this.#hold = undefined;
-      this.#dispatch({ type: 'hold-expired' });
-    }, ms);
+    this.#ending = undefined;
+    if (this.#enabled) this.#timers.armRetry();
   }
 
   /** RFC 4271 8.2.2: every message received restarts the hold timer (not only KEEPALIVE). */
   #restartHold(): void {
     const hold = this.#negotiated?.holdTime ?? 0;
-    if (hold > 0) this.#armHold(hold * 1000);
-  }
-
-  #armKeepalive(): void {
-    this.#cancel('keepalive');
-    const n = this.#negotiated;
-    if (!n || n.keepaliveTime === 0) return;
-    this.#keepalive = this.#deps.clock.setTimeout(() => {
-      this.#keepalive = undefined;
-      if (this.#conn && (this.#state === 'Established' || this.#state === 'OpenConfirm')) {
-        this.#conn.send({ type: 'keepalive' });
-        this.#deps.handlers.message?.(this, 'out', 'keepalive');
-      }
-      this.#armKeepalive();
-    }, n.keepaliveTime * 1000);
-  }
-
-  #cancel(which: 'hold' | 'keepalive' | 'retry'): void {
-    if (which === 'hold') {
-      this.#hold?.cancel();
-      this.#hold = undefined;
-    } else if (which === 'keepalive') {
-      this.#keepalive?.cancel();
-      this.#keepalive = undefined;
-    } else {
-      this.#retry?.cancel();
-      this.#retry = undefined;
-    }
+    if (hold > 0) this.#timers.armHold(hold * 1000);
   }
 }

@@ -46,7 +46,8 @@ export const SESSION_ERR = {
   holdExpired: 'BGPD_ERR_SESSION_HOLD_EXPIRED',
   notificationReceived: 'BGPD_ERR_SESSION_NOTIFICATION_RECEIVED',
 } as const;
-export type SessionErrorCode = (typeof SESSION_ERR)[keyof typeof SESSION_ERR] | `BGPD_ERR_WIRE_${string}`;
+/** One of SESSION_ERR, or the `BGPD_ERR_WIRE_*` code of the error we sent a NOTIFICATION for. */
+export type SessionErrorCode = `BGPD_ERR_${string}`;
 
 export interface GracefulRestartConfig {
   readonly enabled: boolean;

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, Socket, type Server } from 'node:net';
 import { ManualClock, systemClock } from '../../../src/lib/clock.js';
 import { silentLogger } from '../../../src/lib/log.js';
-import { FAMILY, DEFAULT_CONTEXT } from '../../../src/bgp/codec/context.js';
-import { Framer } from '../../../src/bgp/codec/framer.js';
-import { decodeMessage, encodeMessage, type Message } from '../../../src/bgp/codec/message.js';
+import { FAMILY } from '../../../src/bgp/codec/context.js';
 import { BgpListener } from '../../../src/bgp/session/listener.js';
 import { Session, type SessionDeps, type SessionHandlers } from '../../../src/bgp/session/session.js';
-import type { PeerConfig, Reason, State } from '../../../src/bgp/session/types.js';
+import { SESSION_ERR, type PeerConfig, type Reason, type State } from '../../../src/bgp/session/types.js';
 import { peerConfig } from '../../helpers/peer-config.js';
+import { RawPeer } from '../../helpers/raw-peer.js';
 import { waitFor } from '../../helpers/wait.js';
 
 function recorder(): { transitions: [State, State, Reason][]; handlers: SessionHandlers } {
@@ -18,22 +17,6 @@ function recorder(): { transitions: [State, State, Reason][]; handlers: SessionH
     transitions,
     handlers: { stateChanged: (_s, from, to, reason) => transitions.push([from, to, reason]) },
   };
-}
-
-/** A raw BGP peer made of a TCP socket, the framer and the decoder. */
-class RawPeer {
-  readonly messages: Message[] = [];
-  readonly #framer = new Framer();
-  constructor(readonly socket: Socket) {
-    socket.on('data', (c: Buffer) => {
-      this.#framer.push(c);
-      for (const f of this.#framer.frames()) this.messages.push(decodeMessage(f, DEFAULT_CONTEXT));
-    });
-    socket.on('error', () => undefined);
-  }
-  send(m: Parameters<typeof encodeMessage>[0]): void {
-    this.socket.write(encodeMessage(m, DEFAULT_CONTEXT));
-  }
 }
 
 async function server(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -135,7 +118,9 @@ describe('Session', () => {
     // Administrative shutdown with an RFC 8203 message reaches the other side.
     active.stop('maintenance window');
     await waitFor(() => passive.state !== 'Established', 5000, { what: 'passive side down' });
-    assert.match(passive.info().lastError ?? '', /NOTIFICATION received 6\/2: maintenance window/);
+    // Both sides set the N bit (RFC 8538), so the Cease travels inside a Hard Reset (6/9).
+    assert.equal(passive.info().lastErrorCode, SESSION_ERR.notificationReceived);
+    assert.match(passive.info().lastError ?? '', /maintenance window/);
   });
 
   it('rejects a connection from an unconfigured address with Cease / Connection Rejected', async () => {
@@ -263,5 +248,91 @@ describe('Session', () => {
       assert.deepEqual(n?.type === 'notification' && [n.code, n.subcode], expect);
       assert.equal(s.state, 'Idle');
     }
+  });
+
+  for (const [md5Key, code] of [
+    ['secret', SESSION_ERR.md5Suspected],
+    [undefined, SESSION_ERR.connectTimeout],
+  ] as const) {
+    it(`a connect that gets no answer times out and is retried; key ${md5Key ?? 'none'}: ${code}`, () => {
+      const clock = new ManualClock();
+      const attempts: Socket[] = [];
+      // A socket that never connects: what a SYN dropped for a bad MD5 signature looks like.
+      const s = new Session(peerConfig({ md5Key, connectRetry: 2 }), {
+        clock,
+        log: silentLogger,
+        handlers: {},
+        random: () => 0,
+        connect: () => {
+          const sock = new Socket();
+          attempts.push(sock);
+          return sock;
+        },
+      });
+      cleanups.push(() => {
+        s.stop();
+      });
+      s.start();
+      assert.equal(s.state, 'Connect');
+      clock.advance(1999);
+      assert.deepEqual([attempts.length, s.info().lastErrorCode], [1, undefined]);
+      clock.advance(1);
+      // RFC 4271 8.2.2: ConnectRetryTimer expiry in Connect drops the attempt and connects again.
+      assert.equal(s.state, 'Connect');
+      assert.equal(attempts.length, 2);
+      assert.equal(attempts[0]?.destroyed, true);
+      assert.equal(s.info().lastErrorCode, code);
+      // The next attempt waits twice as long (exponential backoff).
+      clock.advance(3999);
+      assert.equal(attempts.length, 2);
+      clock.advance(1);
+      assert.equal(attempts.length, 3);
+    });
+  }
+
+  it('a passive session with an MD5 key that hears nothing says the key is the likely cause', () => {
+    const clock = new ManualClock();
+    const quiet = new Session(peerConfig({ passive: true, connectRetry: 5 }), {
+      clock,
+      log: silentLogger,
+      handlers: {},
+      random: () => 0,
+    });
+    const keyed = new Session(peerConfig({ passive: true, connectRetry: 5, md5Key: 'secret' }), {
+      clock,
+      log: silentLogger,
+      handlers: {},
+      random: () => 0,
+    });
+    cleanups.push(
+      () => {
+        quiet.stop();
+      },
+      () => {
+        keyed.stop();
+      },
+    );
+    quiet.start();
+    keyed.start();
+    clock.advance(5000);
+    assert.deepEqual([quiet.state, keyed.state], ['Active', 'Active']);
+    assert.equal(quiet.info().lastErrorCode, undefined);
+    assert.equal(keyed.info().lastErrorCode, SESSION_ERR.md5Suspected);
+  });
+
+  it('a refused connect is reported as such, not as an MD5 problem', async () => {
+    const { server: srv, port } = await server(() => undefined);
+    await new Promise((r) => srv.close(r));
+    const s = new Session(peerConfig({ port, md5Key: undefined }), {
+      clock: new ManualClock(),
+      log: silentLogger,
+      handlers: {},
+    });
+    cleanups.push(() => {
+      s.stop();
+    });
+    s.start();
+    await waitFor(() => s.state === 'Active', 5000, { what: 'connect refused' });
+    assert.equal(s.info().lastErrorCode, SESSION_ERR.connectFailed);
   });
 });
