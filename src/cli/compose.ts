@@ -1,18 +1,38 @@
 /**
- * Composition root: the only place that constructs concrete objects (layer 7). Builds the
- * desired-state sources, the daemon and the HTTP API from a `Config`.
+ * Composition root: the only place that constructs concrete objects (layer 7). From a `Config`
+ * it builds the desired-state sources (desired.d files, the bagpipe REST API's own directory,
+ * Kubernetes when enabled), the daemon (RIB, speaker, VPN instances, drivers), the reconcile
+ * controller between them, and the HTTP API (REST, looking glass, /metrics).
+ *
+ * Start order matters for a hitless restart: drivers adopt live state only once the desired
+ * store has synced (the controller waits for the gate), sessions start with the graceful
+ * restart bits of this start, and stop closes sessions gracefully so peers keep our routes.
  */
 import { randomInt } from 'node:crypto';
-import type { Logger } from '../lib/log.js';
-import type { Config } from '../daemon/config.js';
-import { createRegistry } from '../api/http/metrics.js';
-import { buildRouter, close, listen } from '../api/http/server.js';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { registerDaemonMetrics } from '../api/http/daemon-metrics.js';
+import { registerLookingGlass } from '../api/http/looking-glass.js';
+import { createRegistry } from '../api/http/metrics.js';
+import { buildRouter, close, listen } from '../api/http/server.js';
+import type { FamilyKey } from '../bgp/codec/index.js';
+import type { Config } from '../daemon/config.js';
+import { Daemon } from '../daemon/daemon.js';
 import { DesiredStore, FileSource } from '../desired/index.js';
+import { systemClock } from '../lib/clock.js';
+import { ringLogger, type Logger } from '../lib/log.js';
+import { Controller } from '../reconcile/controller.js';
+import { makeKubeClients } from '../reconcile/kube/client.js';
+import { KubeSource } from '../reconcile/kube/source.js';
 import { RestSource } from '../reconcile/rest/index.js';
+import type { Route } from '../rib/types.js';
+import { createDrivers } from './drivers.js';
+import { packageVersion } from './version.js';
 
 export interface RunningDaemon {
+  readonly daemon: Daemon;
   stop(): Promise<void>;
 }
 
@@ -21,15 +41,45 @@ export function newPingId(): number {
   return randomInt(2 ** 32, 2 ** 47);
 }
 
-export async function startDaemon(config: Config, log: Logger): Promise<RunningDaemon> {
+function kubeSource(config: Config, store: DesiredStore, nodeName: string, log: Logger): KubeSource {
+  const kc = new KubeConfig();
+  if (config.desired.kubeconfig !== undefined) kc.loadFromFile(config.desired.kubeconfig);
+  else kc.loadFromDefault();
+  return new KubeSource({ clients: makeKubeClients(kc), store, nodeName, logger: log });
+}
+
+/** Every route of a family in the RIB, for the looking glass. */
+function* routesOf(daemon: Daemon, family: FamilyKey): Iterable<Route> {
+  const owners = [...daemon.vpn.instanceIds(), 'rtc'];
+  for (const owner of owners) {
+    for (const r of daemon.rib.routesOf({ kind: 'local', owner })) if (r.family === family) yield r;
+  }
+  for (const p of daemon.speaker.peers()) {
+    for (const r of daemon.rib.routesOf({
+      kind: 'peer',
+      address: p.address,
+      peerAs: 0,
+      localAs: 0,
+      bgpId: '',
+      rrClient: false,
+    })) {
+      if (r.family === family) yield r;
+    }
+  }
+}
+
+export async function startDaemon(config: Config, baseLog: Logger): Promise<RunningDaemon> {
+  const started = Date.now();
+  const { logger: log, entries: logs } = ringLogger(baseLog);
   const pingId = newPingId();
   const nodeName = config.desired.nodeName ?? process.env['NODE_NAME'] ?? hostname();
   const store = new DesiredStore({ logger: log.child({ component: 'desired' }) });
+  const rescanIntervalMs = config.desired.rescanIntervalSeconds * 1000;
   const files = new FileSource({
     directory: config.desired.directory,
     store,
     nodeName,
-    rescanIntervalMs: config.desired.rescanIntervalSeconds * 1000,
+    rescanIntervalMs,
     logger: log.child({ component: 'desired.d' }),
   });
   // bagpipe's attach/detach API persists into its own sub-directory, read by a second file source.
@@ -37,16 +87,61 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
     directory: join(config.desired.directory, 'bagpipe-rest'),
     store,
     nodeName,
-    rescanIntervalMs: config.desired.rescanIntervalSeconds * 1000,
-    logger: log,
+    rescanIntervalMs,
+    logger: log.child({ component: 'rest' }),
   });
+  const kube = config.desired.kubernetes ? kubeSource(config, store, nodeName, log) : undefined;
+
+  mkdirSync(config.desired.stateDirectory, { recursive: true });
+  const allocationsFile = join(config.desired.stateDirectory, 'allocations.json');
+  const drivers = createDrivers(config, log.child({ component: 'dataplane' }));
+  const daemon = new Daemon({
+    config,
+    clock: systemClock,
+    log,
+    drivers,
+    nodeName,
+    allocationsFile,
+    openOptions: {
+      // RFC 4724 3: a previous run left its allocations, so peers may hold our routes.
+      restarting: existsSync(allocationsFile),
+      forwardingKept: drivers.ipvpn.name !== 'dummy' || drivers.evpn.name !== 'dummy',
+    },
+  });
+  const controller = new Controller({
+    store,
+    daemon,
+    bgp: config.bgp,
+    clock: systemClock,
+    logger: log.child({ component: 'reconcile' }),
+    ...(kube ? { secretPassword: (peer) => kube.passwordFor(peer) } : {}),
+  });
+
   const ready = (): boolean => store.synced;
   const registry = createRegistry({
     ready,
     desiredObjects: () => store.desiredObjects(),
     desiredInvalidObjects: () => store.desiredInvalidObjects(),
   });
+  registerDaemonMetrics(registry, {
+    status: () => daemon.status(),
+    queue: () => ({
+      name: controller.queue.name,
+      depth: controller.queue.depth,
+      counters: controller.queue.counters,
+    }),
+  });
   const router = buildRouter({ pingId, ready }, registry, rest);
+  registerLookingGlass(router, {
+    status: () => daemon.status(),
+    desired: () => store.snapshot(),
+    problems: () => controller.problems(),
+    config: () => config.sections,
+    logs,
+    routes: (family) => routesOf(daemon, family),
+    startTime: started,
+    version: packageVersion(),
+  });
   const server = await listen(router, config.api.host, config.api.port);
   store.subscribe((snap) => {
     log.info(
@@ -59,15 +154,26 @@ export async function startDaemon(config: Config, log: Logger): Promise<RunningD
       'desired state changed',
     );
   });
+  const bgpPort = await daemon.start();
+  controller.start();
   await files.start();
   await rest.start();
+  await kube?.start();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
-  log.info({ host: config.api.host, port }, 'REST API, looking glass and /metrics listening');
+  log.info(
+    { host: config.api.host, port, bgpListen: config.bgp.listen, bgpPort, nodeName },
+    'REST API, looking glass and /metrics listening',
+  );
   return {
+    daemon,
     async stop() {
+      await controller.stop();
+      await kube?.stop();
       await rest.stop();
       await files.stop();
+      await daemon.stop({ graceful: true });
+      await drivers.stop();
       await close(server);
     },
   };

@@ -50,3 +50,45 @@ export function recordingLogger(records: LogRecord[] = [], bindings: Record<stri
     child: (more) => recordingLogger(records, { ...bindings, ...more }),
   };
 }
+
+/** A looking-glass log entry (bagpipe's `logs` node). */
+export interface RingEntry {
+  readonly level: 'warning' | 'error';
+  readonly time: string;
+  readonly name?: string;
+  readonly message: string;
+}
+
+/**
+ * A logger that also keeps the last `size` warnings and errors, newest first, for the looking
+ * glass (bagpipe keeps 100 records of WARNING and above). Children share the ring.
+ */
+export function ringLogger(
+  base: Logger,
+  size = 100,
+  ring: RingEntry[] = [],
+  name?: string,
+): { logger: Logger; entries: () => readonly RingEntry[] } {
+  const keep =
+    (level: RingEntry['level'], fn: LogFn): LogFn =>
+    (a: object | string, b?: string) => {
+      const message = typeof a === 'string' ? a : (b ?? '');
+      ring.unshift({ level, time: new Date().toISOString(), ...(name ? { name } : {}), message });
+      if (ring.length > size) ring.length = size;
+      if (typeof a === 'string') fn(a);
+      else fn(a, b);
+    };
+  const logger: Logger = {
+    trace: base.trace.bind(base),
+    debug: base.debug.bind(base),
+    info: base.info.bind(base),
+    warn: keep('warning', base.warn.bind(base)),
+    error: keep('error', base.error.bind(base)),
+    child: (bindings) => {
+      const component = bindings['component'] ?? bindings['peer'] ?? bindings['driver'];
+      const childName = typeof component === 'string' ? component : name;
+      return ringLogger(base.child(bindings), size, ring, childName).logger;
+    },
+  };
+  return { logger, entries: () => ring };
+}

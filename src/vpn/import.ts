@@ -38,7 +38,8 @@ export function ipvpnNextHop(route: Route, ours: readonly Encap[]): NextHop | un
   const encap = chooseEncap(route.attributes, ours);
   if (encap === undefined) return undefined;
   const lbOrder = chsoOf(route.attributes);
-  const base = { vtep: route.nextHop, label: labelValue(raw, encap, route.attributes), encap };
+  // RFC 4364 4.3.4: a VPN NLRI carries an MPLS label stack; over VXLAN its value is the VNI.
+  const base = { vtep: route.nextHop, label: labelFromRaw(raw), encap };
   return lbOrder === undefined ? base : { ...base, lbOrder };
 }
 

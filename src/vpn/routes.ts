@@ -107,11 +107,13 @@ export function needsEndpointRd(
 }
 
 /**
- * The IP VPN label field: the port label (RFC 3032, bottom of stack; the instance label for
- * static routes), or the raw VNI when VXLAN is the only encapsulation.
+ * The IP VPN label field, always an MPLS label with the bottom-of-stack bit (RFC 3032, RFC
+ * 4364 4.3.4: a VPNv4 NLRI's label stack ends at that bit, so a raw VNI, whose low bit is
+ * arbitrary, would be misread by every peer): the port label (the instance label for static
+ * routes), or the VNI as the label value when VXLAN is the only encapsulation (as bagpipe).
  */
 export function ipvpnLabelField(ctx: OriginContext, portLabel: number | undefined): number {
-  return vxlanOnly(ctx.encaps) ? ctx.vni : rawFromLabel(portLabel ?? ctx.vni);
+  return rawFromLabel(vxlanOnly(ctx.encaps) ? ctx.vni : (portLabel ?? ctx.vni));
 }
 
 /** The E-VPN label field: the VNI raw over VXLAN (RFC 8365 5.1.3), an MPLS label otherwise. */

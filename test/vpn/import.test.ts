@@ -59,12 +59,12 @@ describe('vpn/import', () => {
       });
     });
 
-    it('reads the label field raw as a VNI for VXLAN-only routes, as an MPLS label when MPLS is offered too', () => {
+    it('reads the label field as an MPLS label whose value is the VNI (RFC 4364 4.3.4), whatever the encapsulation', () => {
       const vx = vpnRoute({
         from: '10.0.0.2',
         prefix: '10.1.0.0/24',
         tunnels: [TUNNEL.vxlan],
-        labels: [5001],
+        label: 5001,
       });
       assert.deepEqual(ipvpnNextHop(vx, ['vxlan']), { vtep: '10.0.0.2', label: 5001, encap: 'vxlan' });
       const both = vpnRoute({

@@ -156,7 +156,7 @@ describe('vpn/ipvpn', () => {
     assert.deepEqual(r?.nlri.kind === 'vpn' && [r.nlri.rd, r.nlri.prefix, r.nlri.labels], [
       rd,
       '10.0.0.0/24',
-      [vni],
+      [rawFromLabel(vni)],
     ]);
     assert.equal(h.allocator.holdings('vpn-a').labels.size, 0, 'no per-port MPLS label over VXLAN');
   });

@@ -88,12 +88,12 @@ describe('vpn/routes', () => {
       assert.deepEqual(r.attributes.extCommunities?.at(-1), { type: 'consistent-hash-sort-order', order: 7 });
     });
 
-    it('carries the raw VNI as its label with VXLAN as the only encapsulation', () => {
+    it('carries the VNI as its MPLS label value (bottom of stack) with VXLAN as the only encapsulation', () => {
       const vx = { ...ctx, encaps: ['vxlan'] as const };
       assert.equal(needsPortLabel('ipvpn', vx.encaps), false);
       assert.equal(needsPortLabel('ipvpn', ['mpls', 'vxlan']), true);
       const r = ipvpnEndpointRoute(vx, ep(), {})!;
-      assert.deepEqual(r.nlri.kind === 'vpn' && r.nlri.labels, [5001]);
+      assert.deepEqual(r.nlri.kind === 'vpn' && r.nlri.labels, [rawFromLabel(5001)]);
       assert.deepEqual(r.attributes.extCommunities?.[0], { type: 'encapsulation', tunnelType: TUNNEL.vxlan });
     });
 
