@@ -18,6 +18,7 @@ describe('defaults', () => {
       port: 179,
       localAddress: undefined,
       passive: false,
+      routeReflectorClient: false,
       families: ['ipv4-vpn', 'l2vpn-evpn', 'rtc'],
       timers: { holdTimeSeconds: 180, keepaliveTimeSeconds: 60, connectRetrySeconds: 5 },
       gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
