@@ -29,6 +29,8 @@ export interface OutboundOptions {
   readonly rtcWaitMs?: number;
   /** Batches drained per turn of the event loop. Default 8. */
   readonly batchesPerTurn?: number;
+  /** Told how many pre-encoded UPDATEs went out (the session counts only what it encodes). */
+  readonly onSent?: (updates: number) => void;
 }
 
 export class PeerOutbound {
@@ -154,11 +156,13 @@ export class PeerOutbound {
     const { afi, safi } = familyOf(b.family);
     const tx = this.#n.tx;
     let ok = true;
-    if (b.unreach.length > 0) ok = this.#session.sendEncoded(packUnreach(afi, safi, b.unreach, tx)) && ok;
-    for (const r of b.reach) {
-      const reach = { afi, safi, nextHop: r.nextHop, nlri: r.nlri };
-      ok = this.#session.sendEncoded(packReach(r.attributes, reach, tx)) && ok;
-    }
+    const send = (updates: readonly Uint8Array[]): void => {
+      ok = this.#session.sendEncoded(updates) && ok;
+      this.#o.onSent?.(updates.length);
+    };
+    if (b.unreach.length > 0) send(packUnreach(afi, safi, b.unreach, tx));
+    for (const r of b.reach)
+      send(packReach(r.attributes, { afi, safi, nextHop: r.nextHop, nlri: r.nlri }, tx));
     return ok;
   }
 

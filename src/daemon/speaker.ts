@@ -247,6 +247,9 @@ export class Speaker {
       localAddress: c.localAddress ?? this.#o.localAddress,
       routerId: c.routerId,
       clusterId: this.#o.clusterId ?? c.routerId,
+      onSent: (n) => {
+        p.counters.messagesOut['update'] = (p.counters.messagesOut['update'] ?? 0) + n;
+      },
       ...this.#o.outbound,
     });
     p.out.start();
