@@ -1,6 +1,6 @@
 /**
- * Spawns the real daemon (through tsx, from src/) and follows its JSON log lines. Processes are
- * stopped by PID; `stop()` waits for the exit.
+ * Spawns the real daemon (through tsx, from src/), optionally inside a network namespace, and
+ * follows its JSON log lines. Processes are stopped by PID; `stop()` waits for the exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,8 +25,15 @@ export class DaemonProcess {
   #waiters: (() => void)[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    this.proc = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+  /**
+   * `netns`: run inside that network namespace through `ip netns exec` (which execs, so the
+   * PID is the daemon's and `stop()` still signals the daemon itself).
+   */
+  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; netns?: string } = {}) {
+    const argv = [process.execPath, '--import', TSX, CLI, ...args];
+    if (options.netns !== undefined) argv.unshift('ip', 'netns', 'exec', options.netns);
+    const [file = '', ...rest] = argv;
+    this.proc = spawn(file, rest, {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +92,12 @@ export class DaemonProcess {
   async apiPort(): Promise<number> {
     const l = await this.waitForLog((x) => x.msg.includes('/metrics listening'));
     return l['port'] as number;
+  }
+
+  /** SIGKILL by PID (a crash: no NOTIFICATION, no graceful stop), then wait for the exit. */
+  async kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    return this.exited;
   }
 
   /** SIGTERM by PID, then wait for the exit (SIGKILL after `graceMs`). */

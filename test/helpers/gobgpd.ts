@@ -43,6 +43,24 @@ export interface GobgpNeighbor {
   readonly idleHoldAfterReset?: number;
 }
 
+/** One path of `gobgp -j global rib` / `neighbor X adj-in|adj-out` (the fields the tests read). */
+export interface GobgpPath {
+  readonly nlri: {
+    /** EVPN route type and its fields. */
+    readonly type?: number;
+    readonly value?: Readonly<Record<string, unknown>>;
+    /** VPNv4 and RTC. */
+    readonly prefix?: string;
+    readonly rd?: { readonly type: number; readonly admin: string | number; readonly assigned: number };
+    readonly labels?: readonly number[];
+  };
+  readonly best: boolean;
+  readonly stale: boolean;
+  readonly attrs: readonly ({ readonly type: number } & Readonly<Record<string, unknown>>)[];
+  readonly 'source-id': string;
+  readonly 'neighbor-ip': string;
+}
+
 export class Gobgpd {
   readonly dir = mkdtempSync(join(tmpdir(), 'bgpd-gobgp-'));
   proc: ChildProcess | undefined;
@@ -56,8 +74,8 @@ export class Gobgpd {
       listen: string;
       port: number;
       neighbors: readonly GobgpNeighbor[];
-      /** Run inside this namespace (API and CLI too). */
-      netns?: Netns;
+      /** Run inside this namespace (API and CLI too); anything with `exec` and `spawn` will do. */
+      netns?: Pick<Netns, 'exec' | 'spawn'>;
       /** Extra gobgpd arguments, e.g. `-r` (restarting: R bit in the graceful-restart capability). */
       args?: readonly string[];
     },
@@ -158,6 +176,19 @@ export class Gobgpd {
 
   async json<T>(...args: string[]): Promise<T> {
     return JSON.parse(await this.cli('-j', ...args)) as T;
+  }
+
+  /**
+   * Every path of one family (`-a vpnv4|evpn|rtc`) in the global RIB, or in a neighbor's
+   * Adj-RIB-In / Adj-RIB-Out.
+   */
+  async paths(
+    family: string,
+    table?: { readonly neighbor: string; readonly dir: 'adj-in' | 'adj-out' },
+  ): Promise<GobgpPath[]> {
+    const where = table ? ['neighbor', table.neighbor, table.dir] : ['global', 'rib'];
+    const rib = await this.json<Record<string, GobgpPath[]> | null>(...where, '-a', family);
+    return Object.values(rib ?? {}).flat();
   }
 
   /** session_state 6 = ESTABLISHED, per neighbor address. */
