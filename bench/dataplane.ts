@@ -12,6 +12,9 @@
  *     1,000 MACs (2,000 processes), extrapolated linearly to the case size;
  *   - re-applying the same intent over the programmed state (observe + diff, zero changes),
  *     against a bare `bridge -j fdb show` dump.
+ *
+ * The OVS IP VPN rows (routes → OpenFlow flows, against `ovs-ofctl --bundle add-flows`) come
+ * from bench/dataplane-ovs.ts.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ import type { DataplaneIntent, RemoteMac } from '../src/dataplane/intent.js';
 import { LinuxEvpnDriver } from '../src/dataplane/linux/evpn.js';
 import { evpnBridgeName, evpnVxlanName } from '../src/dataplane/linux/names.js';
 import { SystemRunner } from '../src/dataplane/system-runner.js';
+import { OVS_METHOD, ovsRows } from './dataplane-ovs.js';
 import { type Benchmark, report, row, type Row, stats } from './lib.js';
 
 const sh = promisify(execFile);
@@ -214,14 +218,14 @@ async function caseRows(n: number, withPerProcess: boolean): Promise<Row[]> {
 
 const bench: Benchmark = async () => {
   if (process.getuid?.() !== 0) throw new Error('bench dataplane needs root (network namespaces)');
-  const rows = [...(await caseRows(10_000, true)), ...(await caseRows(100_000, false))];
+  const rows = [...(await caseRows(10_000, true)), ...(await caseRows(100_000, false)), ...(await ovsRows())];
   return report(
     'dataplane',
     `Linux E-VPN driver: remote MACs to fdb entries (self + bridge entry per MAC), fresh netns per run ` +
       `(${RUNS} runs each after one warm-up, ${VTEPS} VTEPs); time from apply() to its return, entry counts ` +
       'checked with bridge -j fdb show. "Existing instance": bridge, VXLAN and flood list applied first (untimed). ' +
       'Floor: bridge -batch of the same lines, devices pre-created. Per-process: ' +
-      `${SAMPLE} MACs (${2 * SAMPLE} bridge processes) timed and extrapolated linearly.`,
+      `${SAMPLE} MACs (${2 * SAMPLE} bridge processes) timed and extrapolated linearly. ${OVS_METHOD}`,
     rows,
   );
 };

@@ -8,6 +8,7 @@ export { DummyDriver, type DummyDriverOptions } from './dummy.js';
 export { LinuxEvpnDriver, type LinuxEvpnOptions, DEFAULT_VXLAN_PORT } from './linux/evpn.js';
 export { LinuxIpvpnDriver, type LinuxIpvpnOptions } from './linux/ipvpn.js';
 export { LinuxDriver, type LinuxBackend, type LinuxDriverOptions } from './linux/linux-driver.js';
+export { OvsIpvpnDriver, type OvsIpvpnOptions } from './ovs/ipvpn.js';
 export {
   OWNER_PROTO,
   OWNER_ADDR_METRIC,
