@@ -4,12 +4,14 @@
  * `dummy`, `linux` or `ovs` by the config loader). Both linux drivers share one runner, so one
  * pair of long-lived `ip`/`bridge` batch children serves the whole daemon.
  */
-import type { Config, DataplaneConfig } from '../daemon/config.js';
+import type { Config, DataplaneConfig, OptionValue } from '../daemon/config.js';
 import {
   DummyDriver,
   LinuxEvpnDriver,
   LinuxIpvpnDriver,
+  OvsIpvpnDriver,
   SystemRunner,
+  type OvsIpvpnOptions,
   type DataplaneDriver,
   type InstanceType,
 } from '../dataplane/index.js';
@@ -37,10 +39,35 @@ function build(
         ? new LinuxEvpnDriver({ runner: runner(), logger, ...vxlan })
         : new LinuxIpvpnDriver({ runner: runner(), logger, ...vxlan });
     case 'ovs':
-      throw new ConfigError(
-        `[DATAPLANE_DRIVER_${type.toUpperCase()}] dataplane_driver = ovs: not available in this build for ${type}`,
-      );
+      if (type === 'evpn')
+        throw new ConfigError(
+          '[DATAPLANE_DRIVER_EVPN] dataplane_driver = ovs: not available in this build (use linux)',
+        );
+      return new OvsIpvpnDriver({ runner: runner(), logger, ...ovsOptions(dp) });
   }
+}
+
+const str = (v: OptionValue): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: OptionValue): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** bagpipe's `[DATAPLANE_DRIVER_IPVPN]` options for the OVS driver. */
+function ovsOptions(dp: DataplaneConfig): Omit<OvsIpvpnOptions, 'runner'> {
+  const o = dp.options;
+  const bridge = str(o['ovs_bridge']);
+  const mplsInterface = str(o['mpls_interface']);
+  const inputTable = num(o['input_table']);
+  const tableStart = num(o['ovs_table_id_start']);
+  const greTunnel = str(o['gre_tunnel']);
+  return {
+    localAddress: dp.localAddress,
+    vxlanDstPort: dp.vxlanDstPort,
+    proxyArp: o['proxy_arp'] === true || o['arp_responder'] === true,
+    ...(bridge === undefined ? {} : { bridge }),
+    ...(mplsInterface === undefined ? {} : { mplsInterface }),
+    ...(inputTable === undefined ? {} : { inputTable }),
+    ...(tableStart === undefined ? {} : { tableStart }),
+    ...(greTunnel === undefined ? {} : { greTunnel }),
+  };
 }
 
 export function createDrivers(config: Config, logger: Logger): Drivers {
