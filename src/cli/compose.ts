@@ -24,9 +24,11 @@ import { DesiredStore, FileSource } from '../desired/index.js';
 import { systemClock } from '../lib/clock.js';
 import { ringLogger, type Logger } from '../lib/log.js';
 import { Controller } from '../reconcile/controller.js';
-import { makeKubeClients } from '../reconcile/kube/client.js';
+import { makeKubeClients, type KubeClients } from '../reconcile/kube/client.js';
 import { KubeSource } from '../reconcile/kube/source.js';
 import { RestSource } from '../reconcile/rest/index.js';
+import { KubeStatusSink } from '../reconcile/status/kube-sink.js';
+import { StatusReporter } from '../reconcile/status/reporter.js';
 import type { Route } from '../rib/types.js';
 import { createDrivers } from './drivers.js';
 import { packageVersion } from './version.js';
@@ -41,11 +43,11 @@ export function newPingId(): number {
   return randomInt(2 ** 32, 2 ** 47);
 }
 
-function kubeSource(config: Config, store: DesiredStore, nodeName: string, log: Logger): KubeSource {
+function kubeClients(config: Config): KubeClients {
   const kc = new KubeConfig();
   if (config.desired.kubeconfig !== undefined) kc.loadFromFile(config.desired.kubeconfig);
   else kc.loadFromDefault();
-  return new KubeSource({ clients: makeKubeClients(kc), store, nodeName, logger: log });
+  return makeKubeClients(kc);
 }
 
 /** Every route of a family in the RIB, for the looking glass. */
@@ -90,7 +92,8 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
     rescanIntervalMs,
     logger: log.child({ component: 'rest' }),
   });
-  const kube = config.desired.kubernetes ? kubeSource(config, store, nodeName, log) : undefined;
+  const clients = config.desired.kubernetes ? kubeClients(config) : undefined;
+  const kube = clients && new KubeSource({ clients, store, nodeName, logger: log });
 
   mkdirSync(config.desired.stateDirectory, { recursive: true });
   const allocationsFile = join(config.desired.stateDirectory, 'allocations.json');
@@ -115,6 +118,17 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
     clock: systemClock,
     logger: log.child({ component: 'reconcile' }),
     ...(kube ? { secretPassword: (peer) => kube.passwordFor(peer) } : {}),
+  });
+
+  const reporter = new StatusReporter({
+    source: {
+      status: () => daemon.status(),
+      desired: () => store.snapshot(),
+      problems: () => controller.problems(),
+      subscribe: (fn) => store.subscribe(fn),
+    },
+    ...{ nodeName, stateDirectory: config.desired.stateDirectory, clock: systemClock, logger: log },
+    ...(clients ? { kube: new KubeStatusSink({ clients, nodeName, logger: log }) } : {}),
   });
 
   const ready = (): boolean => store.synced;
@@ -156,6 +170,7 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
   });
   const bgpPort = await daemon.start();
   controller.start();
+  await reporter.start();
   await files.start();
   await rest.start();
   await kube?.start();
@@ -168,6 +183,7 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
   return {
     daemon,
     async stop() {
+      await reporter.stop();
       await controller.stop();
       await kube?.stop();
       await rest.stop();
