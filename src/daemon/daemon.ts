@@ -8,11 +8,12 @@
  * peer's Adj-RIB-Out; received routes reach the instances through RIB subscriptions; each
  * instance's intent goes to its driver, which applies the difference.
  */
+import type { FamilyKey } from '../bgp/codec/index.js';
 import type { OpenOptions } from '../bgp/session/negotiate.js';
 import type { PeerConfig } from '../bgp/session/types.js';
 import type { DataplaneDriver, DataplaneIntent, Encap, InstanceType } from '../dataplane/index.js';
 import type { EffectivePortAttachment, EffectiveVpnInstance } from '../desired/defaults.js';
-import type { Clock } from '../lib/clock.js';
+import type { Clock, TimerHandle } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { Rib } from '../rib/rib.js';
@@ -62,6 +63,14 @@ export class Daemon implements DaemonControl {
   readonly rtc: RtcOriginator | undefined;
   readonly #o: DaemonOptions;
   readonly #allocator: Allocator;
+  /**
+   * RFC 4724 4.1 after a restart that kept forwarding state: intents are held (the kernel keeps
+   * forwarding on the previous run's state) until every Established GR peer has sent End-of-RIB
+   * for each of its families, or the restart time passes; then the drivers adopt.
+   */
+  #held: Map<InstanceType, DataplaneIntent> | undefined;
+  #deferral: TimerHandle | undefined;
+  readonly #eor = new Map<string, Set<FamilyKey>>();
 
   constructor(o: DaemonOptions) {
     this.#o = o;
@@ -73,7 +82,24 @@ export class Daemon implements DaemonControl {
       localAddress: bgp.localAddress,
       ...(o.openOptions ? { openOptions: o.openOptions } : {}),
       ...(o.connect ? { connect: o.connect } : {}),
+      onEndOfRib: (peer, family) => {
+        this.#eor.set(peer, (this.#eor.get(peer) ?? new Set()).add(family));
+        const done = this.speaker.peers().every((p) => {
+          const n = p.state === 'Established' ? p.negotiated : undefined;
+          return (
+            n?.peerGracefulRestart === undefined || n.families.every((f) => this.#eor.get(p.address)?.has(f))
+          );
+        });
+        if (done) this.#release('End-of-RIB from every peer');
+      },
     });
+    if (o.openOptions?.restarting === true && o.openOptions.forwardingKept !== false) {
+      this.#held = new Map();
+      const ms = bgp.gracefulRestartTime * 1000;
+      this.#deferral = o.clock.setTimeout(() => {
+        this.#release('selection deferral timer expired');
+      }, ms);
+    }
     this.rtc = bgp.enableRtc
       ? new RtcOriginator({ rib: this.rib, localAs: bgp.myAs, nextHop: bgp.localAddress })
       : undefined;
@@ -108,6 +134,7 @@ export class Daemon implements DaemonControl {
 
   setPeers(peers: readonly PeerConfig[]): void {
     this.speaker.setPeers(peers);
+    if (peers.length === 0) this.#release('no BGP peer to wait for');
   }
 
   setVpn(
@@ -134,6 +161,7 @@ export class Daemon implements DaemonControl {
    * peers that negotiated graceful restart keep our routes (no NOTIFICATION, RFC 4724).
    */
   async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
+    this.#deferral?.cancel();
     await this.speaker.stop('bagpipe-bgp stopping', options);
     this.vpn.close();
     this.rtc?.close();
@@ -151,7 +179,22 @@ export class Daemon implements DaemonControl {
 
   #rtcOwners = new Set<string>();
 
+  /** Ends the restart deferral: the instances' current intents go to the drivers. */
+  #release(why: string): void {
+    if (this.#held === undefined) return;
+    this.vpn.flush();
+    const held = this.#held;
+    this.#held = undefined;
+    this.#deferral?.cancel();
+    this.#o.log.info({ why, types: [...held.keys()] }, 'restart: dataplane drivers take over');
+    for (const [type, intent] of held) this.#program(type, intent);
+  }
+
   #program(type: InstanceType, intent: DataplaneIntent): void {
+    if (this.#held !== undefined) {
+      this.#held.set(type, intent);
+      return;
+    }
     const driver = this.#o.drivers[type];
     driver.apply(intent).catch((e: unknown) => {
       this.#o.log.error({ driver: driver.name, type, err: errorMessage(e) }, 'dataplane pass failed');

@@ -34,6 +34,8 @@ export interface SpeakerOptions {
   /** Tests inject a connector. */
   readonly connect?: SessionDeps['connect'];
   readonly outbound?: Partial<OutboundOptions>;
+  /** Each End-of-RIB a peer sends, once its routes are in the RIB (RFC 4724 4.1 deferral). */
+  readonly onEndOfRib?: (peer: string, family: FamilyKey) => void;
 }
 
 export interface PeerCounters {
@@ -313,6 +315,7 @@ export class Speaker {
 
   #endOfRib(p: Peer, family: FamilyKey): void {
     p.out?.peerEndOfRib(family);
+    this.#o.onEndOfRib?.(p.config.peerAddress, family);
     if (p.source === undefined) return;
     const swept = this.#o.rib.sweepStale(p.source, family);
     p.counters.staleSwept += swept;
