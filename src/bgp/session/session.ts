@@ -270,14 +270,14 @@ export class Session {
     if (ev.type === 'connected') return this.#sendOpen(ev.conn, 'tcp-connected');
     if (ev.type === 'connect-failed') {
       this.#fail(SESSION_ERR.connectFailed, ev.error);
-      this.#timers.armRetry();
+      this.#timers.armRetry(true);
       return { next: 'Active', reason: 'tcp-failed' };
     }
     if (ev.type === 'retry-expired') {
       // RFC 4271 8.2.2 (Connect, event 9): drop the attempt, restart the timer, connect again.
       this.#lastError = silenceError(this.config, true) ?? this.#lastError;
       this.#links.dropCurrent();
-      this.#timers.armRetry();
+      this.#timers.armRetry(true);
       this.#links.dial(this.#dispatchEvent);
       return { next: 'Connect', reason: 'connect-retry-expired' };
     }
@@ -485,7 +485,7 @@ export class Session {
     }
     this.#negotiated = undefined;
     this.#ending = undefined;
-    if (this.#enabled) this.#timers.armRetry();
+    if (this.#enabled) this.#timers.armRetry(true);
   }
 
   /** RFC 4271 8.2.2: every message received restarts the hold timer (not only KEEPALIVE). */

@@ -22,10 +22,14 @@ export class SessionTimers {
   #retry: TimerHandle | undefined;
   #keepalive: TimerHandle | undefined;
   readonly #backoff: Backoff;
+  /** The current ConnectRetry delay (ms), a step of the backoff. */
+  #delay: number | undefined;
+  readonly #baseMs: number;
 
   constructor(clock: Clock, on: TimerCallbacks, connectRetrySeconds: number, random?: () => number) {
     this.#clock = clock;
     this.#on = on;
+    this.#baseMs = connectRetrySeconds * 1000;
     this.#backoff = new Backoff({
       baseMs: connectRetrySeconds * 1000,
       maxMs: Math.max(connectRetrySeconds * 1000, 120_000),
@@ -47,9 +51,16 @@ export class SessionTimers {
     this.#hold = undefined;
   }
 
-  /** Arm ConnectRetry with the next backoff delay. */
-  armRetry(): void {
-    const ms = this.#backoff.next();
+  /**
+   * Arm ConnectRetry. `failed`: an attempt just failed (TCP refused, session ended), so the
+   * delay takes its next backoff step; otherwise (waiting in Connect or Active) the current
+   * delay is reused, so one failed attempt is one step of the backoff, not several.
+   */
+  armRetry(failed = false): void {
+    // Before any failure the base delay; the first failure waits the base delay too, and
+    // each further one doubles it (up to the cap) until the session reaches Established.
+    if (failed) this.#delay = this.#backoff.next();
+    const ms = this.#delay ?? this.#baseMs;
     this.#retry?.cancel();
     this.#retry = this.#clock.setTimeout(() => {
       this.#retry = undefined;
@@ -60,6 +71,7 @@ export class SessionTimers {
   /** The session reached Established: the next retry starts from the base delay again. */
   resetBackoff(): void {
     this.#backoff.reset();
+    this.#delay = undefined;
   }
 
   cancelRetry(): void {

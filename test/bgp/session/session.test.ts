@@ -282,11 +282,16 @@ describe('Session', () => {
       assert.equal(attempts.length, 2);
       assert.equal(attempts[0]?.destroyed, true);
       assert.equal(s.info().lastErrorCode, code);
-      // The next attempt waits twice as long (exponential backoff).
-      clock.advance(3999);
+      // The first failure waits the base delay again; each further one doubles it, one step per
+      // failed attempt (exponential backoff).
+      clock.advance(1999);
       assert.equal(attempts.length, 2);
       clock.advance(1);
       assert.equal(attempts.length, 3);
+      clock.advance(3999);
+      assert.equal(attempts.length, 3);
+      clock.advance(1);
+      assert.equal(attempts.length, 4);
     });
   }
 
