@@ -144,7 +144,7 @@ describe('Controller', () => {
     const problems = h.controller.problems();
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.kind, 'PortAttachment');
-    assert.match(problems[0]?.message ?? '', /nope/);
+    assert.match(problems[0].message, /nope/);
     const [instance] = h.daemon.status().instances;
     assert.equal(instance?.ports.length, 1);
   });
