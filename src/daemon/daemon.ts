@@ -43,9 +43,16 @@ export interface DaemonOptions {
   readonly connect?: SpeakerOptions['connect'];
 }
 
-/** What each driver can carry, so instances advertise and import matching encapsulations. */
-export function driverEncapsulations(driver: DataplaneDriver): readonly Encap[] {
-  return driver.name === 'ovs' ? ['mpls-gre', 'mpls', 'vxlan'] : ['vxlan'];
+/**
+ * What each driver can carry, so instances advertise and import matching encapsulations
+ * (bagpipe 4.2): E-VPN is VXLAN everywhere; for IP VPN the dummy driver offers MPLS as the
+ * original's does (so routes from original PEs with MPLS drivers are imported and ours are
+ * imported by them), the linux driver VXLAN (kernel MPLS is not available here), OVS all three.
+ */
+export function driverEncapsulations(driver: Pick<DataplaneDriver, 'name' | 'type'>): readonly Encap[] {
+  if (driver.type === 'evpn') return ['vxlan'];
+  if (driver.name === 'ovs') return ['mpls-gre', 'mpls', 'vxlan'];
+  return driver.name === 'dummy' ? ['mpls'] : ['vxlan'];
 }
 
 export interface DaemonStatus {

@@ -34,7 +34,10 @@ export interface InstanceSpec {
 /** The local port of an attachment, tagged by which of the three it is. */
 export type AttachmentPort =
   | { readonly type: 'linuxInterface'; readonly linuxInterface: string }
-  | { readonly type: 'ovs'; readonly ovs: { readonly portName?: string | undefined } }
+  | {
+      readonly type: 'ovs';
+      readonly ovs: { readonly portName?: string | undefined; readonly portNumber?: number | undefined };
+    }
   | { readonly type: 'evpn'; readonly evpnInstance: string };
 
 /** A desired PortAttachment (CRDS.md), defaults applied; MAC lowercase, IP as `ip/len`. */
@@ -98,11 +101,16 @@ export interface Endpoint {
   readonly lbOrder: number;
 }
 
-/** The interface name of a local port: linuxInterface, or the OVS port name. */
+/**
+ * The interface name of a local port: linuxInterface, or the OVS port name, or for an OVS port
+ * given only by number (what the Neutron OVS agent sends: `ovs.port_number` with a `linuxif`
+ * such as "patch2tun:3" that names no interface) "ofport-<n>", a stable key for the port.
+ */
 export function portIfname(p: AttachmentPort): string | undefined {
   if (p.type === 'linuxInterface') return p.linuxInterface === '' ? undefined : p.linuxInterface;
-  if (p.type === 'ovs') return p.ovs.portName === '' ? undefined : p.ovs.portName;
-  return undefined;
+  if (p.type !== 'ovs') return undefined;
+  if (p.ovs.portName !== undefined && p.ovs.portName !== '') return p.ovs.portName;
+  return p.ovs.portNumber === undefined ? undefined : `ofport-${String(p.ovs.portNumber)}`;
 }
 
 export function endpointOf(name: string, a: AttachmentSpec, ifname: string): Endpoint {

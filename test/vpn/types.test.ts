@@ -22,6 +22,8 @@ describe('vpn/types', () => {
     assert.equal(portIfname({ type: 'linuxInterface', linuxInterface: '' }), undefined);
     assert.equal(portIfname({ type: 'ovs', ovs: { portName: 'qvo1' } }), 'qvo1');
     assert.equal(portIfname({ type: 'ovs', ovs: {} }), undefined);
+    // The Neutron OVS agent gives the port by number only (linuxif "patch2tun:3" names nothing).
+    assert.equal(portIfname({ type: 'ovs', ovs: { portNumber: 3 } }), 'ofport-3');
     assert.equal(portIfname({ type: 'evpn', evpnInstance: 'e' }), undefined);
   });
 

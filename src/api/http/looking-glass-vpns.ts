@@ -7,13 +7,7 @@
 import { release } from 'node:os';
 import { FAMILY, labelFromRaw } from '../../bgp/codec/index.js';
 import { driverEncapsulations } from '../../daemon/daemon.js';
-import type {
-  DataplaneDriver,
-  DriverStatus,
-  Endpoint,
-  InstanceStatus,
-  RibRoute,
-} from '../../daemon/status-types.js';
+import type { DriverStatus, Endpoint, InstanceStatus, RibRoute } from '../../daemon/status-types.js';
 import type { DesiredEntry } from '../../desired/types.js';
 import { instanceName, routeList } from './looking-glass-bgp.js';
 import {
@@ -178,7 +172,7 @@ function driverInfo(d: DriverStatus, ctx: LgContext): Record<string, unknown> {
   return {
     name: d.driver,
     local_address: section['dataplane_local_address'] ?? config['BGP']?.['local_address'] ?? null,
-    supported_encaps: driverEncapsulations({ name: d.driver } as DataplaneDriver),
+    supported_encaps: driverEncapsulations({ name: d.driver, type: d.type }),
     config: section,
     kernel_release: release(),
     state: ctx.rootLink('dataplane', d.type),
