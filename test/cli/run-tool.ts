@@ -15,10 +15,21 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-export function runTool(tool: string, args: readonly string[]): Promise<ToolResult> {
-  const argv = ['--import', TSX, join(ROOT, 'src', 'cli', `${tool}.ts`), ...args];
+/**
+ * `netns`: run the tool inside that network namespace (root only) with `nsenter --net`, not
+ * `ip netns exec`: the latter gives the tool a private mount namespace, so a namespace the tool
+ * creates with `ip netns add` would be mounted there only and vanish with the tool.
+ */
+export function runTool(
+  tool: string,
+  args: readonly string[],
+  options: { readonly netns?: string } = {},
+): Promise<ToolResult> {
+  const node = [process.execPath, '--import', TSX, join(ROOT, 'src', 'cli', `${tool}.ts`), ...args];
+  const [file = '', ...argv] =
+    options.netns === undefined ? node : ['nsenter', `--net=/run/netns/${options.netns}`, ...node];
   return new Promise((resolve) => {
-    execFile(process.execPath, argv, { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(file, argv, { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ code, stdout, stderr });
     });

@@ -71,6 +71,13 @@ export interface TopologyOptions {
   readonly log?: (line: string) => void;
   /** Log level of the daemons (default info). */
   readonly logLevel?: string;
+  /**
+   * VM namespaces and their desired.d instances and ports (default true). False: bare compute
+   * nodes whose desired.d holds only the BGP peer; ports come from elsewhere (the REST API).
+   */
+  readonly vms?: boolean;
+  /** `repair_interval` of both drivers (seconds between drift-repair passes; default: the daemon's). */
+  readonly repairIntervalSeconds?: number;
 }
 
 export interface PingResult {
@@ -181,7 +188,14 @@ export function bgpPeer(): unknown[] {
   ];
 }
 
-function config(node: ComputeNode, logLevel: string): string {
+function config(node: ComputeNode, logLevel: string, repair: number | undefined): string {
+  const driver = (section: string): string[] => [
+    `[${section}]`,
+    'dataplane_driver = linux',
+    `dataplane_local_address = ${node.address}`,
+    'vxlan_dst_port = 4789',
+    ...(repair === undefined ? [] : [`repair_interval = ${String(repair)}`]),
+  ];
   return [
     '[DEFAULT]',
     `log_level = ${logLevel}`,
@@ -196,14 +210,8 @@ function config(node: ComputeNode, logLevel: string): string {
     `directory = ${node.desired}`,
     `node_name = ${node.name}`,
     `state_directory = ${join(node.dir, 'state')}`,
-    '[DATAPLANE_DRIVER_EVPN]',
-    'dataplane_driver = linux',
-    `dataplane_local_address = ${node.address}`,
-    'vxlan_dst_port = 4789',
-    '[DATAPLANE_DRIVER_IPVPN]',
-    'dataplane_driver = linux',
-    `dataplane_local_address = ${node.address}`,
-    'vxlan_dst_port = 4789',
+    ...driver('DATAPLANE_DRIVER_EVPN'),
+    ...driver('DATAPLANE_DRIVER_IPVPN'),
     '',
   ].join('\n');
 }
@@ -236,6 +244,8 @@ export class Topology {
   gobgp: Gobgpd | undefined;
   readonly #log: (line: string) => void;
   readonly #logLevel: string;
+  readonly #vms: boolean;
+  readonly #repair: number | undefined;
   readonly #namespaces: string[] = [];
   readonly #pings: ChildProcess[] = [];
 
@@ -243,6 +253,8 @@ export class Topology {
     this.prefix = options.prefix ?? `bgpdemo-${String(process.pid)}`;
     this.#log = options.log ?? (() => undefined);
     this.#logLevel = options.logLevel ?? 'info';
+    this.#vms = options.vms ?? true;
+    this.#repair = options.repairIntervalSeconds;
     this.fabric = `${this.prefix}-fabric`;
     this.rr = `${this.prefix}-rr`;
     this.dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
@@ -272,6 +284,11 @@ export class Topology {
     return [...this.#namespaces];
   }
 
+  /** Has `down()` delete `ns` too: a namespace made by something else (e.g. bagpipe-rest-attach). */
+  track(ns: string): void {
+    if (!this.#namespaces.includes(ns)) this.#namespaces.push(ns);
+  }
+
   async #ns(name: string): Promise<void> {
     await sh(['ip', 'netns', 'add', name]);
     this.#namespaces.push(name);
@@ -287,9 +304,9 @@ export class Topology {
     await sh(['ip', '-n', b, 'link', 'set', ifB, 'up']);
   }
 
-  /** Namespaces, fabric, VMs, the route reflector, desired.d files and both daemons. */
+  /** Namespaces, fabric, VMs (unless `vms: false`), the route reflector, desired.d files and both daemons. */
   async up(): Promise<void> {
-    this.#log(`namespaces ${this.prefix}-{fabric,rr,c1,c2,vm1,vm2}`);
+    this.#log(`namespaces ${this.prefix}-{fabric,rr,c1,c2${this.#vms ? ',vm1,vm2' : ''}}`);
     await this.#ns(this.fabric);
     await sh(['ip', '-n', this.fabric, 'link', 'add', 'br0', 'type', 'bridge']);
     await sh(['ip', '-n', this.fabric, 'link', 'set', 'br0', 'up']);
@@ -302,6 +319,7 @@ export class Topology {
     for (const n of this.nodes) {
       await this.#ns(n.ns);
       await attach(n.ns, n.address, `to-${n.name}`);
+      if (!this.#vms) continue;
       await this.#ns(n.vm.ns);
       await this.#veth(n.vm.ns, 'eth0', n.ns, n.vm.evpn.port, `${n.vm.evpn.ip}/24`, n.vm.evpn.mac);
       await this.#veth(n.vm.ns, 'eth1', n.ns, n.vm.ipvpn.port, `${n.vm.ipvpn.ip}/24`, n.vm.ipvpn.mac);
@@ -337,11 +355,13 @@ export class Topology {
 
     for (const n of this.nodes) {
       mkdirSync(n.desired, { recursive: true });
-      writeFileSync(n.conf, config(n, this.#logLevel));
+      writeFileSync(n.conf, config(n, this.#logLevel, this.#repair));
       write(n.desired, 'peer.json', bgpPeer());
-      write(n.desired, 'vpn.json', instances());
-      write(n.desired, 'ports.json', ports(n));
-      this.#log(`${n.name}: desired.d ${n.desired} (peer.json, vpn.json, ports.json)`);
+      if (this.#vms) {
+        write(n.desired, 'vpn.json', instances());
+        write(n.desired, 'ports.json', ports(n));
+      }
+      this.#log(`${n.name}: desired.d ${n.desired} (peer.json${this.#vms ? ', vpn.json, ports.json' : ''})`);
     }
     for (const n of this.nodes) await this.startDaemon(n);
   }
@@ -369,6 +389,30 @@ export class Topology {
   async api(n: ComputeNode, path: string): Promise<string> {
     const url = `http://127.0.0.1:${String(API_PORT)}${path}`;
     return sh(['ip', 'netns', 'exec', n.ns, 'curl', '-sSf', '--max-time', '5', url]);
+  }
+
+  /** POST `body` as JSON to `path` of the node's API: the status and the response body. */
+  async apiPost(n: ComputeNode, path: string, body: unknown): Promise<{ status: number; body: string }> {
+    const url = `http://127.0.0.1:${String(API_PORT)}${path}`;
+    const out = await sh([
+      'ip',
+      'netns',
+      'exec',
+      n.ns,
+      'curl',
+      '-sS',
+      '--max-time',
+      '5',
+      '-H',
+      'content-type: application/json',
+      '--data-binary',
+      JSON.stringify(body),
+      '-w',
+      '\n%{http_code}',
+      url,
+    ]);
+    const cut = out.lastIndexOf('\n');
+    return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
   }
 
   async apiJson(n: ComputeNode, path: string): Promise<unknown> {
@@ -442,7 +486,7 @@ export class Topology {
   }
 
   /** `count` pings; true when every one is answered. */
-  async ping(from: Vm, dst: string, count = 3): Promise<boolean> {
+  async ping(from: Pick<Vm, 'ns'>, dst: string, count = 3): Promise<boolean> {
     try {
       await sh([
         'ip',
@@ -466,7 +510,7 @@ export class Topology {
   }
 
   /** Waits until one ping from `from` to `dst` is answered. */
-  async waitPing(from: Vm, dst: string, timeoutMs: number): Promise<void> {
+  async waitPing(from: Pick<Vm, 'ns'>, dst: string, timeoutMs: number): Promise<void> {
     await waitFor(() => this.ping(from, dst, 1), timeoutMs, {
       intervalMs: 200,
       what: `ping ${from.ns} -> ${dst}`,
