@@ -22,6 +22,7 @@ import type { Config } from '../daemon/config.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DesiredStore, FileSource } from '../desired/index.js';
 import { systemClock } from '../lib/clock.js';
+import { errorMessage } from '../lib/errors.js';
 import { ringLogger, type Logger } from '../lib/log.js';
 import { Controller } from '../reconcile/controller.js';
 import { makeKubeClients, type KubeClients } from '../reconcile/kube/client.js';
@@ -91,6 +92,14 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
     nodeName,
     rescanIntervalMs,
     logger: log.child({ component: 'rest' }),
+    // Called only once serving requests, after `drivers` exists.
+    onRefresh: () => {
+      for (const d of [drivers.evpn, drivers.ipvpn]) {
+        d.repair().catch((e: unknown) => {
+          log.warn({ driver: d.name, err: errorMessage(e) }, 'dataplane check after a refresh attach failed');
+        });
+      }
+    },
   });
   const clients = config.desired.kubernetes ? kubeClients(config) : undefined;
   const kube = clients && new KubeSource({ clients, store, nodeName, logger: log });

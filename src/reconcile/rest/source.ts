@@ -52,6 +52,12 @@ export interface RestSourceOptions {
   readonly fs?: StateFs;
   /** Passed to the FileSource. */
   readonly rescanIntervalMs?: number;
+  /**
+   * An attach that changed nothing (a refresh: the agent re-sends after a restart, or
+   * `bagpipe-rest-attach --port netns` re-created its veth): the daemon re-checks the
+   * dataplane at once rather than at its next repair pass.
+   */
+  readonly onRefresh?: () => void;
 }
 
 type Op = 'attach' | 'detach';
@@ -63,6 +69,7 @@ export class RestSource implements RestApi {
   readonly #files: FileSource;
   readonly #scanner: DirectoryScanner;
   readonly #translate: TranslateOptions;
+  readonly #onRefresh: (() => void) | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RestSourceOptions) {
@@ -88,6 +95,7 @@ export class RestSource implements RestApi {
       nodeName: options.nodeName,
     });
     this.#translate = { namespace: options.namespace ?? REST_NAMESPACE, validator };
+    this.#onRefresh = options.onRefresh;
   }
 
   get directory(): string {
@@ -143,6 +151,7 @@ export class RestSource implements RestApi {
       await this.#persist(t.changes, result);
     } finally {
       if (result.written.length + result.removed.length > 0) await this.#files.rescan();
+      else if (op === 'attach') this.#onRefresh?.();
     }
     return result;
   }
