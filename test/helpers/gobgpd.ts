@@ -41,6 +41,8 @@ export interface GobgpNeighbor {
   readonly keepalive?: number;
   /** Seconds gobgpd stays Idle after the session went down (its default is 30). */
   readonly idleHoldAfterReset?: number;
+  /** The neighbor's AS (default: gobgpd's own, iBGP). */
+  readonly peerAs?: number;
 }
 
 /** One path of `gobgp -j global rib` / `neighbor X adj-in|adj-out` (the fields the tests read). */
@@ -95,7 +97,7 @@ export class Gobgpd {
         '[[neighbors]]',
         '  [neighbors.config]',
         `    neighbor-address = "${n.address}"`,
-        `    peer-as = ${o.as}`,
+        `    peer-as = ${n.peerAs ?? o.as}`,
       );
       if (n.password !== undefined) lines.push(`    auth-password = "${n.password}"`);
       lines.push(
