@@ -119,6 +119,6 @@ describe('interop: eBGP with gobgpd 3.10', function () {
     );
     assert.equal(got?.nlri.kind === 'vpn' && got.nlri.prefix, '10.2.0.0/24');
     assert.deepEqual(got?.attributes.asPath?.[0]?.asns, [65001]);
-    assert.equal(got?.source.kind === 'peer' && got.source.peerAs, 65001);
+    assert.equal(got.source.kind === 'peer' && got.source.peerAs, 65001);
   });
 });
