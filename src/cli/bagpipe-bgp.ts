@@ -4,16 +4,14 @@
  * the desired-state sources, the BGP speaker and the HTTP API; stops cleanly on SIGTERM/SIGINT.
  * Exit status: 0 after a clean stop, 2 on a bad configuration or command line, 1 otherwise.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../lib/errors.js';
-import { ConfigError, embeddedConfig, loadConfig, type Config } from '../daemon/config.js';
+import { ConfigError, type Config } from '../daemon/config.js';
 import { OPTIONS } from '../daemon/config-options.js';
 import { createLogger } from './logger.js';
 import { startDaemon } from './compose.js';
+import { DEFAULT_CONFIG, readConfig } from './tool-config.js';
 import { packageVersion } from './version.js';
-
-const DEFAULT_CONFIG = '/etc/bagpipe-bgp/bgp.conf';
 
 const version = packageVersion;
 
@@ -35,11 +33,6 @@ function usage(): string {
     ...opts,
     '',
   ].join('\n');
-}
-
-function readConfig(file: string | undefined): Config {
-  if (file !== undefined) return loadConfig(file);
-  return existsSync(DEFAULT_CONFIG) ? loadConfig(DEFAULT_CONFIG) : embeddedConfig();
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { registerDaemonMetrics } from '../api/http/daemon-metrics.js';
@@ -32,6 +31,7 @@ import { KubeStatusSink } from '../reconcile/status/kube-sink.js';
 import { StatusReporter } from '../reconcile/status/reporter.js';
 import type { Route } from '../rib/types.js';
 import { createDrivers } from './drivers.js';
+import { nodeNameOf } from './tool-config.js';
 import { packageVersion } from './version.js';
 
 export interface RunningDaemon {
@@ -75,7 +75,7 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
   const started = Date.now();
   const { logger: log, entries: logs } = ringLogger(baseLog);
   const pingId = newPingId();
-  const nodeName = config.desired.nodeName ?? process.env['NODE_NAME'] ?? hostname();
+  const nodeName = nodeNameOf(config);
   const store = new DesiredStore({ logger: log.child({ component: 'desired' }) });
   const rescanIntervalMs = config.desired.rescanIntervalSeconds * 1000;
   const files = new FileSource({

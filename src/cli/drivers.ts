@@ -70,16 +70,25 @@ function ovsOptions(dp: DataplaneConfig): Omit<OvsIpvpnOptions, 'runner'> {
   };
 }
 
-export function createDrivers(config: Config, logger: Logger): Drivers {
+export interface CreateDriversOptions {
+  /** Run every command inside this network namespace (the tools' `--netns`). */
+  readonly netns?: string;
+  /** Start the periodic repair passes the config asks for (default true; tools pass false). */
+  readonly repair?: boolean;
+}
+
+export function createDrivers(config: Config, logger: Logger, options: CreateDriversOptions = {}): Drivers {
   let shared: SystemRunner | undefined;
-  const runner = (): SystemRunner => (shared ??= new SystemRunner());
+  const netns = options.netns;
+  const runner = (): SystemRunner => (shared ??= new SystemRunner(netns === undefined ? {} : { netns }));
   const ipvpn = build('ipvpn', config.ipvpn, runner, logger);
   const evpn = build('evpn', config.evpn, runner, logger);
   for (const [d, dp] of [
     [ipvpn, config.ipvpn],
     [evpn, config.evpn],
   ] as const) {
-    if (dp.repairIntervalSeconds > 0) d.startRepair(dp.repairIntervalSeconds * 1000);
+    if (options.repair !== false && dp.repairIntervalSeconds > 0)
+      d.startRepair(dp.repairIntervalSeconds * 1000);
   }
   return {
     ipvpn,

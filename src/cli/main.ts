@@ -42,7 +42,7 @@ export function runIfMain(moduleUrl: string, name: string, main: () => Promise<n
   );
 }
 
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 export type Parsed<O extends OptionsConfig> = ReturnType<
   typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>
 >;

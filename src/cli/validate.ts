@@ -49,7 +49,8 @@ function expand(paths: readonly string[]): { files: string[]; unreadable: Map<st
   return { files, unreadable };
 }
 
-function describe(file: string, r: InvalidReport): string[] {
+/** One line per issue: `FILE[index] Kind namespace/name: /json/pointer: message (CODE)`. */
+export function describeReport(file: string, r: InvalidReport): string[] {
   const at = r.index === undefined ? '' : `[${r.index}]`;
   const who = r.kind === undefined ? '' : ` ${r.kind} ${objectName(r.namespace ?? '', r.name ?? '?')}`;
   const oneLine = (m: string): string => m.replace(/\s*\n\s*/g, ' ');
@@ -79,7 +80,7 @@ async function check(files: readonly string[]): Promise<{ lines: string[]; inval
       const reports = result.invalid.filter((r) => r.origin === link);
       if (reports.length > 0) {
         invalid.add(file);
-        lines.push(...reports.flatMap((r) => describe(file, r)));
+        lines.push(...reports.flatMap((r) => describeReport(file, r)));
       } else {
         const n = result.entries.filter((e) => e.origin === link).length;
         lines.push(`${file}: ok (${n} object${n === 1 ? '' : 's'})`);

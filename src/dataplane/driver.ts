@@ -67,6 +67,14 @@ export interface DriverStatus {
 
 export type PassReason = 'apply' | 'repair';
 
+/** What a pass would do now, computed without changing anything (dry runs, `bagpipe diff`). */
+export interface DriverPreview {
+  /** Every operation the pass would attempt, in execution order (not capped). */
+  readonly ops: readonly string[];
+  /** Entries the pass would refuse. */
+  readonly errors: readonly EntryError[];
+}
+
 export interface DataplaneDriver {
   readonly name: string;
   readonly type: InstanceType;
@@ -74,6 +82,11 @@ export interface DataplaneDriver {
   apply(desired: DataplaneIntent): Promise<ApplyResult>;
   /** Re-apply the last desired set; `undefined` when nothing was applied yet. */
   repair(): Promise<ApplyResult | undefined>;
+  /**
+   * Observe live state and plan what `apply(desired)` would do, applying nothing (it does not
+   * wait for a pass in progress). Absent on drivers without live state (dummy).
+   */
+  preview?(desired: DataplaneIntent): Promise<DriverPreview>;
   /** Run `repair` every `intervalMs` until `stop`. */
   startRepair(intervalMs: number): void;
   stop(): Promise<void>;

@@ -16,6 +16,12 @@ export interface LocalPort {
   readonly mac: string;
   /** The VM address (IP VPN: host route and permanent neighbour towards the port). */
   readonly ip?: string;
+  /**
+   * IP VPN with MPLS among the encapsulations: the label this node advertised for the port
+   * (bagpipe's per-port label, also received as a VXLAN VNI); absent when the instance's `vni`
+   * is the only label (VXLAN only).
+   */
+  readonly label?: number;
 }
 
 /** The gateway address put on the ports (IP VPN). */
@@ -95,9 +101,11 @@ const byKey =
 const lower = (s: string): string => s.toLowerCase();
 
 function canonicalPort(p: LocalPort): LocalPort {
-  return p.ip === undefined
-    ? { ifname: p.ifname, mac: lower(p.mac) }
-    : { ifname: p.ifname, mac: lower(p.mac), ip: p.ip };
+  const base =
+    p.ip === undefined
+      ? { ifname: p.ifname, mac: lower(p.mac) }
+      : { ifname: p.ifname, mac: lower(p.mac), ip: p.ip };
+  return p.label === undefined ? base : { ...base, label: p.label };
 }
 
 function canonicalRemoteMac(m: RemoteMac): RemoteMac {

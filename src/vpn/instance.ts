@@ -387,12 +387,20 @@ class Claims {
   }
 }
 
-/** The intent's local ports: one per (interface, MAC, IP), IPs without their length. */
-export function localPortsOf(endpoints: readonly Endpoint[]): LocalPort[] {
+/**
+ * The intent's local ports: one per (interface, MAC, IP), IPs without their length; with
+ * `labelOf`, each carries the label advertised for it (IP VPN per-port labels).
+ */
+export function localPortsOf(
+  endpoints: readonly Endpoint[],
+  labelOf: (e: Endpoint) => number | undefined = () => undefined,
+): LocalPort[] {
   const out = new Map<string, LocalPort>();
   for (const e of endpoints) {
-    const p: LocalPort =
+    const base: LocalPort =
       e.ip === undefined ? { ifname: e.ifname, mac: e.mac } : { ifname: e.ifname, mac: e.mac, ip: e.ip };
+    const label = labelOf(e);
+    const p = label === undefined ? base : { ...base, label };
     out.set(`${p.ifname}|${p.mac}|${p.ip ?? ''}`, p);
   }
   return [...out.values()];

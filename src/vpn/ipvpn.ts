@@ -9,7 +9,7 @@
  * prefixes and publishes what changed, so a burst of route events costs one pass.
  */
 import { FAMILY } from '../bgp/codec/index.js';
-import type { Gateway, IpvpnInstanceIntent, NextHop, RemotePrefix } from '../dataplane/intent.js';
+import type { Gateway, IpvpnInstanceIntent, LocalPort, NextHop, RemotePrefix } from '../dataplane/intent.js';
 import { parsePrefix, ipFamily } from '../lib/ip.js';
 import { selectBest } from '../rib/best-path.js';
 import type { Route } from '../rib/types.js';
@@ -69,7 +69,12 @@ export class IpvpnInstance extends RoutedInstance<IpvpnInstanceIntent> {
 
   protected header(): unknown {
     const ports = this.core.endpoints();
-    return [this.core.ids.vni, localPortsOf(ports), gatewayOf(this.core.spec, ports)];
+    return [this.core.ids.vni, this.localPorts(ports), gatewayOf(this.core.spec, ports)];
+  }
+
+  /** The ports with their per-port labels: what the dataplane must receive besides the VNI. */
+  private localPorts(ports: readonly Endpoint[]): LocalPort[] {
+    return localPortsOf(ports, (ep) => this.core.idsOf(ep).portLabel);
   }
 
   protected buildIntent(): IpvpnInstanceIntent {
@@ -79,7 +84,7 @@ export class IpvpnInstance extends RoutedInstance<IpvpnInstanceIntent> {
       type: 'ipvpn',
       id: this.id,
       vni: this.core.ids.vni,
-      localPorts: localPortsOf(ports),
+      localPorts: this.localPorts(ports),
       ...(gateway === undefined ? {} : { gateway }),
       remotePrefixes: [...this.#remote.values()],
     };

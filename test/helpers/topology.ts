@@ -16,6 +16,18 @@
  * atomically; its API listens on 127.0.0.1:8082 of the node namespace and is reached with
  * `ip netns exec <ns> curl`. `down()` removes everything `up()` created, also after a partial
  * `up()`: processes are stopped by PID, then the namespaces (and their veths) are deleted.
+ *
+ * A node may use the OVS IP VPN driver instead (`nodes: [{ ipvpnDriver: 'ovs' }, {}]`, with
+ * `evpn: false`): its namespace then runs a private ovsdb-server and ovs-vswitchd (userspace
+ * datapath, test/dataplane/ovs/sandbox.ts) and its daemon gets `OVS_RUNDIR` so ovs-vsctl and
+ * ovs-ofctl reach them. Userspace tunnelling needs the VTEP address on an OVS bridge, so the
+ * node's fabric leg `eth0` is a port of `br-phy` (NORMAL forwarding) and the node address
+ * moves to `br-phy`'s internal port; the VM's IP VPN veth is a port of `br-mpls`, named as its
+ * PortAttachment's `localPort.linuxInterface`. The fabric end of that node's leg has TX
+ * checksum offload off: OVS reads packets off `eth0` without the kernel's "checksum not yet
+ * computed" mark, so TCP (BGP) and checksummed VXLAN from the other veths would arrive with
+ * bad checksums (shared/interop §5). E-VPN is left out: OVS's VXLAN port takes UDP 4789 on
+ * the node address, so a kernel VXLAN device there would never see its packets.
  */
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { OvsSandbox } from '../dataplane/ovs/sandbox.js';
 import { DaemonProcess } from './daemon.js';
 import { Gobgpd } from './gobgpd.js';
 import { waitFor } from './wait.js';
@@ -45,11 +58,22 @@ export const EVPN = { name: 'demo-evpn', rt: `${String(AS)}:100`, vni: 5100 } as
 export const IPVPN = { name: 'demo-ipvpn', rt: `${String(AS)}:200`, gateway: '10.20.0.254' } as const;
 const FAMILIES = ['l3vpn-ipv4-unicast', 'l2vpn-evpn', 'rtc'] as const;
 
-/** A VM namespace: `eth0` on the E-VPN port, `eth1` on the IP VPN port of its node. */
+/** A VM namespace: `eth0` on the E-VPN port (unless `evpn: false`), `eth1` on the IP VPN port of its node. */
 export interface Vm {
   readonly ns: string;
   readonly evpn: { readonly ip: string; readonly mac: string; readonly port: string };
   readonly ipvpn: { readonly ip: string; readonly mac: string; readonly port: string };
+}
+
+export type IpvpnDriverName = 'linux' | 'ovs';
+
+/** The OVS bridges of an `ipvpnDriver: 'ovs'` node: the IP VPN pipeline, and the underlay. */
+export const OVS_BRIDGE = 'br-mpls';
+export const OVS_UNDERLAY = 'br-phy';
+
+export interface NodeOptions {
+  /** `[DATAPLANE_DRIVER_IPVPN] dataplane_driver` of this node (default linux). */
+  readonly ipvpnDriver?: IpvpnDriverName;
 }
 
 export interface ComputeNode {
@@ -61,7 +85,10 @@ export interface ComputeNode {
   readonly conf: string;
   readonly desired: string;
   readonly vm: Vm;
+  readonly ipvpnDriver: IpvpnDriverName;
   daemon: DaemonProcess | undefined;
+  /** The node's private Open vSwitch (`ipvpnDriver: 'ovs'`), once started. */
+  ovs: OvsSandbox | undefined;
 }
 
 export interface TopologyOptions {
@@ -78,6 +105,10 @@ export interface TopologyOptions {
   readonly vms?: boolean;
   /** `repair_interval` of both drivers (seconds between drift-repair passes; default: the daemon's). */
   readonly repairIntervalSeconds?: number;
+  /** The E-VPN instance, its ports and the VMs' `eth0` (default true; false with an OVS node). */
+  readonly evpn?: boolean;
+  /** Per compute node (c1, c2): its IP VPN driver. */
+  readonly nodes?: readonly [NodeOptions, NodeOptions];
 }
 
 export interface PingResult {
@@ -132,14 +163,36 @@ export interface RestartReport {
 
 const TAKEOVER = 'restart: dataplane drivers take over';
 
+/**
+ * `ethtool -K <ifname> tx off` inside `ns`, without the ethtool binary (ETHTOOL_STXCSUM ioctl,
+ * as shared/interop/txcsum-off.py): the kernel then completes checksums before the packet
+ * leaves `ifname` instead of leaving them to an "offload" no veth peer read by OVS performs.
+ */
+async function txChecksumOff(ns: string, ifname: string): Promise<void> {
+  const py = [
+    'import ctypes, fcntl, socket, struct, sys',
+    'buf = ctypes.create_string_buffer(struct.pack("II", 0x17, 0))',
+    'ifr = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(buf))',
+    'fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)',
+  ].join('\n');
+  await sh(['ip', 'netns', 'exec', ns, 'python3', '-c', py, ifname]);
+}
+
 function write(dir: string, name: string, objects: unknown[]): void {
   const tmp = join(dir, `.${name}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(objects, null, 2)}\n`);
   renameSync(tmp, join(dir, name));
 }
 
-/** The shared desired objects: one E-VPN and one IP VPN instance. */
-export function instances(): unknown[] {
+/** The shared desired objects: one E-VPN (unless `evpn` is false) and one IP VPN instance. */
+export function instances(evpn = true): unknown[] {
+  const ipvpn = {
+    apiVersion: API_GROUP,
+    kind: 'VpnInstance',
+    metadata: { name: IPVPN.name, namespace: 'demo' },
+    spec: { type: 'ipvpn', importRTs: [IPVPN.rt], exportRTs: [IPVPN.rt], gatewayIP: IPVPN.gateway },
+  };
+  if (!evpn) return [ipvpn];
   return [
     {
       apiVersion: API_GROUP,
@@ -147,17 +200,12 @@ export function instances(): unknown[] {
       metadata: { name: EVPN.name, namespace: 'demo' },
       spec: { type: 'evpn', importRTs: [EVPN.rt], exportRTs: [EVPN.rt], vni: EVPN.vni },
     },
-    {
-      apiVersion: API_GROUP,
-      kind: 'VpnInstance',
-      metadata: { name: IPVPN.name, namespace: 'demo' },
-      spec: { type: 'ipvpn', importRTs: [IPVPN.rt], exportRTs: [IPVPN.rt], gatewayIP: IPVPN.gateway },
-    },
+    ipvpn,
   ];
 }
 
-/** The node's two ports (its VM's two interfaces). */
-export function ports(node: ComputeNode): unknown[] {
+/** The node's ports (its VM's interfaces): E-VPN (unless `evpn` is false) and IP VPN. */
+export function ports(node: ComputeNode, evpn = true): unknown[] {
   const port = (instance: string, p: Vm['evpn'], suffix: string): unknown => ({
     apiVersion: API_GROUP,
     kind: 'PortAttachment',
@@ -169,7 +217,8 @@ export function ports(node: ComputeNode): unknown[] {
       localPort: { linuxInterface: p.port },
     },
   });
-  return [port(EVPN.name, node.vm.evpn, 'evpn'), port(IPVPN.name, node.vm.ipvpn, 'ipvpn')];
+  const ipvpn = port(IPVPN.name, node.vm.ipvpn, 'ipvpn');
+  return evpn ? [port(EVPN.name, node.vm.evpn, 'evpn'), ipvpn] : [ipvpn];
 }
 
 export function bgpPeer(): unknown[] {
@@ -189,12 +238,14 @@ export function bgpPeer(): unknown[] {
 }
 
 function config(node: ComputeNode, logLevel: string, repair: number | undefined): string {
-  const driver = (section: string): string[] => [
+  const driver = (section: string, name: IpvpnDriverName = 'linux'): string[] => [
     `[${section}]`,
-    'dataplane_driver = linux',
+    `dataplane_driver = ${name}`,
     `dataplane_local_address = ${node.address}`,
     'vxlan_dst_port = 4789',
     ...(repair === undefined ? [] : [`repair_interval = ${String(repair)}`]),
+    // The VMs ping each other inside one /24: ARP is answered for every address, not only the gateway.
+    ...(name === 'ovs' ? [`ovs_bridge = ${OVS_BRIDGE}`, 'proxy_arp = True'] : []),
   ];
   return [
     '[DEFAULT]',
@@ -211,7 +262,7 @@ function config(node: ComputeNode, logLevel: string, repair: number | undefined)
     `node_name = ${node.name}`,
     `state_directory = ${join(node.dir, 'state')}`,
     ...driver('DATAPLANE_DRIVER_EVPN'),
-    ...driver('DATAPLANE_DRIVER_IPVPN'),
+    ...driver('DATAPLANE_DRIVER_IPVPN', node.ipvpnDriver),
     '',
   ].join('\n');
 }
@@ -245,6 +296,7 @@ export class Topology {
   readonly #log: (line: string) => void;
   readonly #logLevel: string;
   readonly #vms: boolean;
+  readonly #evpn: boolean;
   readonly #repair: number | undefined;
   readonly #namespaces: string[] = [];
   readonly #pings: ChildProcess[] = [];
@@ -254,6 +306,9 @@ export class Topology {
     this.#log = options.log ?? (() => undefined);
     this.#logLevel = options.logLevel ?? 'info';
     this.#vms = options.vms ?? true;
+    this.#evpn = options.evpn ?? true;
+    if (this.#evpn && options.nodes?.some((o) => o.ipvpnDriver === 'ovs') === true)
+      throw new Error('topology: a node with the OVS IP VPN driver needs evpn: false (UDP 4789 is taken)');
     this.#repair = options.repairIntervalSeconds;
     this.fabric = `${this.prefix}-fabric`;
     this.rr = `${this.prefix}-rr`;
@@ -273,7 +328,9 @@ export class Topology {
           evpn: { ip: `10.10.0.${String(i)}`, mac: mac(1), port: `evpn-vm${String(i)}` },
           ipvpn: { ip: `10.20.0.${String(i)}`, mac: mac(2), port: `ipvpn-vm${String(i)}` },
         },
+        ipvpnDriver: options.nodes?.[i - 1]?.ipvpnDriver ?? 'linux',
         daemon: undefined,
+        ovs: undefined,
       };
     };
     this.nodes = [node(1), node(2)];
@@ -318,12 +375,15 @@ export class Topology {
     await attach(this.rr, RR_ADDRESS, 'to-rr');
     for (const n of this.nodes) {
       await this.#ns(n.ns);
-      await attach(n.ns, n.address, `to-${n.name}`);
+      if (n.ipvpnDriver === 'ovs') await this.#ovsNode(n);
+      else await attach(n.ns, n.address, `to-${n.name}`);
       if (!this.#vms) continue;
       await this.#ns(n.vm.ns);
-      await this.#veth(n.vm.ns, 'eth0', n.ns, n.vm.evpn.port, `${n.vm.evpn.ip}/24`, n.vm.evpn.mac);
+      if (this.#evpn)
+        await this.#veth(n.vm.ns, 'eth0', n.ns, n.vm.evpn.port, `${n.vm.evpn.ip}/24`, n.vm.evpn.mac);
       await this.#veth(n.vm.ns, 'eth1', n.ns, n.vm.ipvpn.port, `${n.vm.ipvpn.ip}/24`, n.vm.ipvpn.mac);
       await sh(['ip', '-n', n.vm.ns, 'route', 'add', 'default', 'via', IPVPN.gateway, 'dev', 'eth1']);
+      if (n.ovs !== undefined) await n.ovs.vsctl('add-port', OVS_BRIDGE, n.vm.ipvpn.port);
     }
     this.#log(`fabric bridge: rr ${RR_ADDRESS}, c1 ${this.nodes[0].address}, c2 ${this.nodes[1].address}`);
 
@@ -358,17 +418,38 @@ export class Topology {
       writeFileSync(n.conf, config(n, this.#logLevel, this.#repair));
       write(n.desired, 'peer.json', bgpPeer());
       if (this.#vms) {
-        write(n.desired, 'vpn.json', instances());
-        write(n.desired, 'ports.json', ports(n));
+        write(n.desired, 'vpn.json', instances(this.#evpn));
+        write(n.desired, 'ports.json', ports(n, this.#evpn));
       }
       this.#log(`${n.name}: desired.d ${n.desired} (peer.json${this.#vms ? ', vpn.json, ports.json' : ''})`);
     }
     for (const n of this.nodes) await this.startDaemon(n);
   }
 
+  /**
+   * An OVS node's private Open vSwitch: `br-phy` (NORMAL) holds the fabric leg `eth0` and the
+   * node address; `br-mpls` (secure, OpenFlow 1.5) is left to the driver.
+   */
+  async #ovsNode(n: ComputeNode): Promise<void> {
+    const leg = `to-${n.name}`;
+    await this.#veth(n.ns, 'eth0', this.fabric, leg);
+    await sh(['ip', '-n', this.fabric, 'link', 'set', leg, 'master', 'br0']);
+    await txChecksumOff(this.fabric, leg);
+    const ovs = await OvsSandbox.start(n.ns);
+    n.ovs = ovs;
+    this.#log(`${n.name}: private ovsdb-server + ovs-vswitchd (userspace datapath) in ${ovs.dir}`);
+    await ovs.addBridge(OVS_UNDERLAY, false);
+    await ovs.vsctl('add-port', OVS_UNDERLAY, 'eth0');
+    await sh(['ip', '-n', n.ns, 'addr', 'add', `${n.address}/24`, 'dev', OVS_UNDERLAY]);
+    await sh(['ip', '-n', n.ns, 'link', 'set', OVS_UNDERLAY, 'up']);
+    await ovs.addBridge(OVS_BRIDGE);
+  }
+
   /** Starts the node's daemon and waits for its API. */
   async startDaemon(n: ComputeNode): Promise<DaemonProcess> {
-    const d = new DaemonProcess(['--config-file', n.conf], { netns: n.ns, cwd: n.dir });
+    // OVS_RUNDIR: ovs-vsctl's default database and ovs-ofctl's `<bridge>.mgmt` are found there.
+    const env = n.ovs === undefined ? {} : { OVS_RUNDIR: n.ovs.dir };
+    const d = new DaemonProcess(['--config-file', n.conf], { netns: n.ns, cwd: n.dir, env });
     n.daemon = d;
     await d.waitForLog((l) => l.msg.includes('/metrics listening'), 30000);
     this.#log(
@@ -433,6 +514,7 @@ export class Topology {
     await waitFor(() => this.sessionUp(n), timeoutMs, {
       intervalMs: 100,
       what: `${n.name} session to the RR`,
+      describe: () => n.daemon?.lines.slice(-5).map((l) => l.msg),
     });
   }
 
@@ -565,6 +647,10 @@ export class Topology {
     }
     for (const n of this.nodes) {
       await n.daemon?.stop(5000);
+    }
+    for (const n of this.nodes) {
+      await n.ovs?.stop();
+      n.ovs = undefined;
     }
     await this.gobgp?.stop();
     for (const ns of this.#namespaces.splice(0).reverse()) {

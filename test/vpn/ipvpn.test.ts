@@ -33,21 +33,21 @@ function vrf(
 }
 
 describe('vpn/ipvpn', () => {
-  it('publishes one VPNv4 host route per port and builds the intent (ports, gateway, VNI)', () => {
+  it('publishes one VPNv4 host route per port and builds the intent (ports with their labels, gateway, VNI)', () => {
     const h = harness();
     const v = vrf(h);
     const intent = v.intent();
     const ids = h.allocator.instance('vpn-a', {});
+    const label = h.allocator.holdings('vpn-a').labels.get('52:54:00:00:00:01')!;
     assert.deepEqual(intent, {
       type: 'ipvpn',
       id: 'vpn-a',
       vni: ids.vni,
-      localPorts: [{ ifname: 'tap1', mac: '52:54:00:00:00:01', ip: '10.0.0.1' }],
+      localPorts: [{ ifname: 'tap1', mac: '52:54:00:00:00:01', ip: '10.0.0.1', label }],
       gateway: { ip: '10.0.0.254', prefixLength: 24 },
       remotePrefixes: [],
     });
     const [r] = published(h.rib, 'vpn-a');
-    const label = h.allocator.holdings('vpn-a').labels.get('52:54:00:00:00:01')!;
     assert.deepEqual(r?.nlri.kind === 'vpn' && [r.nlri.rd, r.nlri.prefix, r.nlri.labels], [
       ids.rd,
       '10.0.0.1/32',
@@ -149,7 +149,7 @@ describe('vpn/ipvpn', () => {
   it('advertises the subnet with the endpoint RD under advertiseSubnet, and the VNI as label over VXLAN', () => {
     const h = harness(['vxlan']);
     const v = vrf(h, instanceSpec({ type: 'ipvpn', advertiseSubnet: true }));
-    v.intent();
+    assert.deepEqual(v.intent().localPorts, [{ ifname: 'tap1', mac: '52:54:00:00:00:01', ip: '10.0.0.1' }]);
     const rd = h.allocator.holdings('vpn-a').endpointRds.get('52:54:00:00:00:01|10.0.0.1/24');
     const [r] = published(h.rib, 'vpn-a');
     const vni = h.allocator.instance('vpn-a', {}).vni;
@@ -268,7 +268,10 @@ describe('vpn/ipvpn', () => {
     const v = new IpvpnInstance(instanceSpec({ type: 'ipvpn' }), h.ctx);
     const ovs = attachment({ mac: '52:54:00:00:00:03', ipAddress: '10.0.0.3/24' });
     v.setPorts(ports(['ns/o', { ...ovs, localPort: { type: 'ovs', ovs: { portName: 'qvo123' } } }]));
-    assert.deepEqual(v.intent().localPorts, [{ ifname: 'qvo123', mac: '52:54:00:00:00:03', ip: '10.0.0.3' }]);
+    const label = h.allocator.holdings('vpn-a').labels.get('52:54:00:00:00:03');
+    assert.deepEqual(v.intent().localPorts, [
+      { ifname: 'qvo123', mac: '52:54:00:00:00:03', ip: '10.0.0.3', label },
+    ]);
     assert.equal(v.status().advertisedRoutes.length, 1);
     assert.equal(v.status().rd, h.allocator.instance('vpn-a', {}).rd);
     assert.deepEqual(v.importedRouteTargets(), new Set(['64512:1']));

@@ -71,8 +71,11 @@ describe('vpn/manager', () => {
     assert.equal(s.emitted.length, 0, 'nothing before the scheduled pass');
     s.run();
     assert.deepEqual(emittedTypes(s), ['ipvpn:red', 'evpn:green']);
+    // With MPLS among the driver's encapsulations, the port carries its own label.
+    const label = s.allocator.holdings('red').labels.get('52:54:00:00:00:01');
+    assert.ok(label !== undefined);
     assert.deepEqual(s.emitted[0]?.[1].instances[0]?.localPorts, [
-      { ifname: 'tap1', mac: '52:54:00:00:00:01', ip: '10.0.0.1' },
+      { ifname: 'tap1', mac: '52:54:00:00:00:01', ip: '10.0.0.1', label },
     ]);
     s.manager.setDesired(
       instances(['ns/red', red], ['ns/green', green]),

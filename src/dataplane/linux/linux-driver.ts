@@ -5,11 +5,11 @@
  */
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
-import { type ApplyResult, BaseDriver } from '../driver.js';
+import { type ApplyResult, BaseDriver, type DriverPreview } from '../driver.js';
 import type { DataplaneIntent, InstanceType } from '../intent.js';
 import type { CommandRunner } from '../runner.js';
 import { IfindexWatch, type LinkInfo } from './observe.js';
-import { execute, type Plan } from './ops.js';
+import { execute, opText, type Plan } from './ops.js';
 
 export interface LinuxBackend<O extends { readonly links: readonly LinkInfo[] }> {
   readonly name: string;
@@ -44,6 +44,13 @@ export class LinuxDriver<O extends { readonly links: readonly LinkInfo[] }> exte
   /** Pure: the operations that would turn `observed` into `desired`. */
   plan(desired: DataplaneIntent, observed: O): Plan {
     return this.#backend.plan(desired, observed);
+  }
+
+  /** The ops a pass would run now, in execution order (phase by phase); nothing is applied. */
+  async preview(desired: DataplaneIntent): Promise<DriverPreview> {
+    const plan = this.plan(desired, await this.observe());
+    const ops = ([0, 1, 2] as const).flatMap((phase) => plan.ops.filter((o) => o.phase === phase));
+    return { ops: ops.map(opText), errors: plan.errors };
   }
 
   protected async pass(desired: DataplaneIntent): Promise<ApplyResult> {

@@ -6,7 +6,9 @@
  *   input (T0)   `ip|arp,in_port=<port>` → clear in_port, reg1=<port>, reg0=<vrf>, resubmit(,VRF);
  *                driver-wide: `in_port=<vxlan>` and `mpls,in_port=<gre|mpls if>` → resubmit(,ENCAP)
  *   encap-in (T1) `tun_id=<vni>,in_port=<vxlan>` → reg0=<vrf>, resubmit(,VRF);
- *                `mpls,mpls_label=<vni>,mpls_bos=1` → pop_mpls, reg0=<vrf>, resubmit(,VRF)
+ *                `mpls,mpls_label=<vni>,mpls_bos=1` → pop_mpls, reg0=<vrf>, resubmit(,VRF);
+ *                a port's own label (`LocalPort.label`), as VNI or MPLS label → (pop_mpls,)
+ *                gateway MAC, VM MAC, output port
  *   VRF (T2)     ARP responder for the gateway (every address with `proxyArp`), answering out of
  *                the port in reg1; `ip,reg0,nw_dst=<vm>` → gateway MAC, VM MAC, output port;
  *                `ip,reg0,nw_dst=<prefix>` (priority by length) → the next hop's actions, or
@@ -150,6 +152,7 @@ function addPort(x: InstanceCtx, p: LocalPort): string | undefined {
   const base = { table: c.inputTable, priority: DEFAULT_PRIORITY, cookie: x.cookie, actions, entry };
   x.w.add({ ...base, match: `ip,in_port=${n}` });
   x.w.add({ ...base, match: `arp,in_port=${n}` });
+  if (p.label !== undefined && p.label !== x.inst.vni) addPortLabel(x, p.label, mac, n, entry);
   if (p.ip === undefined || p.ip.includes(':')) return undefined;
   const added = x.w.add({
     table: c.vrfTable,
@@ -160,6 +163,26 @@ function addPort(x: InstanceCtx, p: LocalPort): string | undefined {
     entry,
   });
   return added ? `${p.ip}/32` : undefined;
+}
+
+/**
+ * bagpipe's to-port flows: what arrives with the port's own label (advertised when MPLS is among
+ * the encapsulations; a VXLAN peer sends it as the VNI) goes straight out of the port.
+ */
+function addPortLabel(x: InstanceCtx, label: number, mac: string, ofport: number, entry: string): void {
+  const { c, ports } = x.sw;
+  const why = mplsLabelProblem(label);
+  if (why !== undefined) {
+    x.w.error(entry, why);
+    return;
+  }
+  const out = `${setField(GATEWAY_MAC, 'eth_src')},${setField(mac, 'eth_dst')},output:${ofport}`;
+  const base = { table: c.encapTable, priority: DEFAULT_PRIORITY, cookie: x.cookie, entry };
+  const vx = c.vxlanPort === undefined ? undefined : ports.get(c.vxlanPort);
+  if (vx !== undefined)
+    x.w.add({ ...base, match: `tun_id=${hex(label)},in_port=${vx.ofport}`, actions: out });
+  if (c.greTunnel !== undefined || c.mplsInterface !== undefined)
+    x.w.add({ ...base, match: `mpls,mpls_label=${label},mpls_bos=1`, actions: `pop_mpls:0x0800,${out}` });
 }
 
 const ARP_REPLY = [

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { DataplaneError } from '../../lib/errors.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
-import { type ApplyResult, BaseDriver, type EntryError, OPS_SHOWN } from '../driver.js';
+import { type ApplyResult, BaseDriver, type DriverPreview, type EntryError, OPS_SHOWN } from '../driver.js';
 import { type DataplaneIntent, instancesOf } from '../intent.js';
 import { dump } from '../linux/observe.js';
 import type { CommandRunner } from '../runner.js';
@@ -165,6 +165,22 @@ export class OvsIpvpnDriver extends BaseDriver {
     };
   }
 
+  /**
+   * What a pass would do now, applying nothing: the tunnel ports it would create, then the
+   * bundle's mods (planned against the ports as they are, so flows on a missing tunnel port may
+   * show as errors until it exists).
+   */
+  async preview(desired: DataplaneIntent): Promise<DriverPreview> {
+    const instances: readonly OvsIpvpnInstance[] = instancesOf(desired, 'ipvpn');
+    const observed = await this.observe(this.#needsNeigh(instances));
+    const tunnels = instances.length > 0 ? this.#missingTunnels(observed.ports) : [];
+    const plan = this.plan(desired, observed);
+    return {
+      ops: [...tunnels.map((t) => t.argv.join(' ')), ...plan.mods.map(modText)],
+      errors: plan.errors,
+    };
+  }
+
   #needsNeigh(instances: readonly OvsIpvpnInstance[]): boolean {
     if (this.#config.mplsInterface === undefined) return false;
     const local = this.#config.localAddress;
@@ -187,24 +203,32 @@ export class OvsIpvpnDriver extends BaseDriver {
     return specs;
   }
 
+  /** The configured tunnel ports missing from the bridge, with the command that adds each. */
+  #missingTunnels(ports: OvsObserved['ports']): { name: string; argv: string[] }[] {
+    const t = this.#target;
+    return this.#tunnelSpecs()
+      .filter(([name]) => !ports.has(name))
+      .map(([name, settings]) => ({
+        name,
+        argv: vsctl(
+          t,
+          '--may-exist',
+          'add-port',
+          t.bridge,
+          name,
+          '--',
+          'set',
+          'Interface',
+          name,
+          ...settings,
+        ),
+      }));
+  }
+
   /** Creates the configured tunnel ports that are missing from the bridge. */
   async #ensureTunnels(ports: OvsObserved['ports']): Promise<TunnelResult> {
     const out: TunnelResult = { created: 0, errors: [], ops: [] };
-    const t = this.#target;
-    for (const [name, settings] of this.#tunnelSpecs()) {
-      if (ports.has(name)) continue;
-      const argv = vsctl(
-        t,
-        '--may-exist',
-        'add-port',
-        t.bridge,
-        name,
-        '--',
-        'set',
-        'Interface',
-        name,
-        ...settings,
-      );
+    for (const { name, argv } of this.#missingTunnels(ports)) {
       out.ops.push(argv.join(' '));
       const r = await this.#runner.run(argv);
       if (r.code === 0) out.created++;

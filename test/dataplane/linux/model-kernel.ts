@@ -94,8 +94,11 @@ export class ModelKernel implements CommandRunner {
     if (text === 'ip -j -d link show') return out(JSON.stringify([...this.links.values()].map(linkJson)));
     if (text === 'bridge -j fdb show') return out(JSON.stringify(this.fdb.map((e) => this.#fdbJson(e))));
     if (text === 'ip -j neigh show nud permanent') return out(JSON.stringify(this.neigh.map(neighJson)));
-    if (text.startsWith('ip -j route show table all proto'))
-      return out(JSON.stringify(this.routes.map(routeJson)));
+    if (text.startsWith('ip -j route show table all proto')) {
+      // As iproute2: only the routes of that protocol, printed without it.
+      const proto = argv.at(-1);
+      return out(JSON.stringify(this.routes.filter((r) => r.protocol === proto).map(routeJson)));
+    }
     if (text === 'ip -j rule show') return out(JSON.stringify(this.rules.map(ruleJson)));
     if (text === 'ip -j addr show') return out(JSON.stringify(this.#addrJson()));
     if (argv[0] === 'grep') return out([...this.sysctl].map(([k, v]) => `/proc/sys/${k}:${v}`).join('\n'));

@@ -47,6 +47,27 @@ describe('ovs flows', () => {
     assert.deepEqual(w.errors, []);
   });
 
+  it("receives a port's own label (VXLAN VNI and MPLS label) straight to the port, as bagpipe's to-port flows", () => {
+    const localPorts = [{ ifname: 'tap1', mac: '02:00:00:00:00:02', ip: '10.0.0.2', label: 17 }];
+    const { w, texts } = build(instance({ localPorts }));
+    const out = 'set_field:00:00:5e:00:43:64->eth_src,set_field:02:00:00:00:00:02->eth_dst,output:2';
+    assert.deepEqual(
+      texts.filter((t) => t.includes('=17,') || t.includes('=0x11,')),
+      [
+        `cookie=${COOKIE},table=1,priority=36864,tun_id=0x11,in_port=1 actions=${out}`,
+        `cookie=${COOKIE},table=1,priority=36864,mpls,mpls_label=17,mpls_bos=1 actions=pop_mpls:0x0800,${out}`,
+      ],
+    );
+    assert.deepEqual(w.errors, []);
+    // The instance's own label needs no flow of its own; a label out of MPLS range is refused.
+    const same = build(instance({ localPorts: [{ ...localPorts[0]!, label: 5001 }] }));
+    assert.deepEqual(same.texts, build(instance()).texts);
+    const bad = build(instance({ localPorts: [{ ...localPorts[0]!, label: 15 }] }));
+    assert.deepEqual(bad.w.errors, [
+      { entry: 'ipvpn vrf-1 port tap1', message: 'MPLS label out of range 16..1048575: 15' },
+    ]);
+  });
+
   it('sends tunnel traffic to the encap-in table (driver cookie)', () => {
     const w = new Wanted();
     addDriverFlows(w, { c: config, ports, neigh: new Map() });
