@@ -75,4 +75,22 @@ describe('e2e: dataplane through two daemons and a route reflector (netns, root)
       assert.deepEqual(p.missing, [], `${type} ping lost icmp_seq ${p.missing.join(',')} (${p.summary})`);
     }
   });
+
+  it('survives kill -9 of the c1 daemon under ping: adoption with zero changes, no packet lost', async () => {
+    const t = topo!;
+    const r = await t.restartUnderPing(t.nodes[0], { kill: true });
+    assert.equal(r.exit.signal, 'SIGKILL');
+    assert.equal(r.takeover.why, 'End-of-RIB from every peer');
+    for (const type of ['evpn', 'ipvpn'] as const) {
+      const d = r.dataplane[type];
+      assert.deepEqual(
+        { applied: d.applied, errors: d.errors, lastChanges: d.last?.changes },
+        { applied: 0, errors: 0, lastChanges: 0 },
+        `${type} driver after the crash: ${JSON.stringify(d)}`,
+      );
+    }
+    for (const [type, p] of Object.entries(r.pings)) {
+      assert.deepEqual(p.missing, [], `${type} ping lost icmp_seq ${p.missing.join(',')} (${p.summary})`);
+    }
+  });
 });

@@ -522,7 +522,8 @@ export class Topology {
    * Restarts the daemon of `n` (SIGTERM, start again) while its VM pings the other VM over E-VPN
    * and over IP VPN every 50 ms, and reports what was lost and what the new drivers did.
    */
-  async restartUnderPing(n: ComputeNode): Promise<RestartReport> {
+  /** `kill`: end the daemon with SIGKILL (a crash) instead of SIGTERM. */
+  async restartUnderPing(n: ComputeNode, how: { kill?: boolean } = {}): Promise<RestartReport> {
     const other = n === this.nodes[0] ? this.nodes[1] : this.nodes[0];
     const evpn = this.startPing(n.vm, other.vm.evpn.ip);
     const ipvpn = this.startPing(n.vm, other.vm.ipvpn.ip);
@@ -531,10 +532,12 @@ export class Topology {
     });
     const t0 = performance.now();
     const sigterm = Date.now();
-    const exit = await this.stopDaemon(n);
+    const exit =
+      how.kill === true ? await (n.daemon?.kill() ?? this.stopDaemon(n)) : await this.stopDaemon(n);
     const stopMs = performance.now() - t0;
+    const signal = how.kill === true ? 'SIGKILL' : 'SIGTERM';
     this.#log(
-      `${n.name}: daemon stopped (SIGTERM, exit ${String(exit.code ?? exit.signal)}) in ${stopMs.toFixed(0)} ms`,
+      `${n.name}: daemon stopped (${signal}, exit ${String(exit.code ?? exit.signal)}) in ${stopMs.toFixed(0)} ms`,
     );
     const d = await this.startDaemon(n);
     await this.waitSession(n, 60000);
