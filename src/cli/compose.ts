@@ -11,7 +11,6 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { registerDaemonMetrics } from '../api/http/daemon-metrics.js';
 import { registerLookingGlass } from '../api/http/looking-glass.js';
 import { createRegistry } from '../api/http/metrics.js';
@@ -24,10 +23,7 @@ import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import { ringLogger, type Logger } from '../lib/log.js';
 import { Controller } from '../reconcile/controller.js';
-import { makeKubeClients, type KubeClients } from '../reconcile/kube/client.js';
-import { KubeSource } from '../reconcile/kube/source.js';
 import { RestSource } from '../reconcile/rest/index.js';
-import { KubeStatusSink } from '../reconcile/status/kube-sink.js';
 import { StatusReporter } from '../reconcile/status/reporter.js';
 import type { Route } from '../rib/types.js';
 import { createDrivers } from './drivers.js';
@@ -42,13 +38,6 @@ export interface RunningDaemon {
 /** bagpipe's `/ping` value: an integer of several digits, new per process, JS-safe, never 0/-1. */
 export function newPingId(): number {
   return randomInt(2 ** 32, 2 ** 47);
-}
-
-function kubeClients(config: Config): KubeClients {
-  const kc = new KubeConfig();
-  if (config.desired.kubeconfig !== undefined) kc.loadFromFile(config.desired.kubeconfig);
-  else kc.loadFromDefault();
-  return makeKubeClients(kc);
 }
 
 /** Every route of a family in the RIB, for the looking glass. */
@@ -101,8 +90,11 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
       }
     },
   });
-  const clients = config.desired.kubernetes ? kubeClients(config) : undefined;
-  const kube = clients && new KubeSource({ clients, store, nodeName, logger: log });
+  // The Kubernetes client library is loaded only when Kubernetes is configured (~60 MB RSS).
+  const k8s = config.desired.kubernetes
+    ? (await import('./kube.js')).kubernetes(config, store, nodeName, log)
+    : undefined;
+  const kube = k8s?.source;
 
   mkdirSync(config.desired.stateDirectory, { recursive: true });
   const allocationsFile = join(config.desired.stateDirectory, 'allocations.json');
@@ -137,7 +129,7 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
       subscribe: (fn) => store.subscribe(fn),
     },
     ...{ nodeName, stateDirectory: config.desired.stateDirectory, clock: systemClock, logger: log },
-    ...(clients ? { kube: new KubeStatusSink({ clients, nodeName, logger: log }) } : {}),
+    ...(k8s ? { kube: k8s.statusSink() } : {}),
   });
 
   const ready = (): boolean => store.synced;

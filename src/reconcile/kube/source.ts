@@ -27,9 +27,9 @@ import { PeerPasswords, type ReadSecret } from './peer-password.js';
 import { Reflector, type ReflectorOptions, type ReflectorStats } from './reflector.js';
 import { isRecord, splitKey, type KubeObject } from './types.js';
 
-export const KUBE_SOURCE_NAME = 'kubernetes';
-/** The label that mirrors a PortAttachment's `spec.nodeName`, selected on LIST and WATCH. */
-export const NODE_LABEL = 'bagpipe.io/node';
+import { KUBE_SOURCE_NAME, NODE_LABEL } from './names.js';
+
+export { KUBE_SOURCE_NAME, NODE_LABEL };
 
 /** Reflector timings, for tests (defaults: reflector.ts). */
 export type ReflectorTuning = Partial<

@@ -13,7 +13,7 @@ import type { DesiredSnapshot } from '../../desired/store.js';
 import type { Clock, TimerHandle } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import { silentLogger, type Logger } from '../../lib/log.js';
-import { KUBE_SOURCE_NAME } from '../kube/source.js';
+import { KUBE_SOURCE_NAME } from '../kube/names.js';
 import type { KubeObject } from '../kube/types.js';
 import { attachmentsOf, computeAttachmentStatus, type AttachmentRef } from './attachment-status.js';
 import { transitions } from './conditions.js';
