@@ -5,10 +5,15 @@
  * each subscriber selects its own (see best-path.ts).
  *
  * Storage, all keyed by the codec's values (no copy: a route keeps the attributes object its
- * UPDATE shares with its siblings):
- *   - per source id, per family, per NLRI key: the route (get, routesOf, deleteSource, stale);
- *   - per family, per NLRI key: the route or the routes of every source (routesFor);
- *   - per family, per route target: the routes carrying it (replay of a new RT interest).
+ * UPDATE shares with its siblings), two entries per route:
+ *   - per family, per NLRI key: the route, or the routes of every source (most destinations
+ *     have one): get, set, delete, routesFor;
+ *   - per source, per family, per set of route targets: a group, the set of its routes
+ *     (routesOf, deleteSource, stale). Route targets are indexed per group, not per route: a
+ *     source sends few distinct RT sets (one per VRF or RT combination), so a new RT interest
+ *     finds its routes through a handful of groups, and storing a route costs one set entry.
+ * Consecutive routes of one UPDATE share their attributes object, so `set` remembers the last
+ * group it used and finds it again without any lookup.
  * Events go through one FIFO (subscriptions.ts) and are delivered before the outermost call
  * returns.
  *
@@ -18,31 +23,56 @@
  * as usual, which clears the flag); `sweepStale` at End-of-RIB or when the restart timer fires
  * removes the rest, with `remove` events.
  */
-import type { FamilyKey } from '../bgp/codec/index.js';
+import type { FamilyKey, PathAttributes } from '../bgp/codec/index.js';
 import { getOrCreate } from './maps.js';
-import { routeTargets } from './route-targets.js';
+import { routeTargetsOf } from './route-targets.js';
 import { idOf } from './source-ids.js';
-import { EventQueue, RibSubscription, SubscriberIndex, type RouteLookup } from './subscriptions.js';
+import {
+  EventQueue,
+  RibSubscription,
+  SubscriberIndex,
+  type RouteGroup,
+  type RouteLookup,
+} from './subscriptions.js';
 import type { RibApi, RibListener, Route, Source, Subscription } from './types.js';
+
+/** The routes of one source and family carrying one set of route targets. */
+interface Group extends RouteGroup {
+  readonly entry: SourceEntry;
+  readonly family: FamilyKey;
+  /** `RouteTargetSet.key`: the group's key in `entry.groups`. */
+  readonly key: string;
+  /** The family's destinations (`Rib.#destinations`), at hand for `set`. */
+  readonly destinations: Map<string, Route | Route[]>;
+  routes: Set<Route>;
+}
 
 interface SourceEntry {
   source: Source;
-  readonly families: Map<FamilyKey, Map<string, Route>>;
+  readonly id: string;
+  readonly groups: Map<FamilyKey, Map<string, Group>>;
 }
 
 const NO_ROUTES: readonly Route[] = Object.freeze([]);
+const NO_GROUPS: ReadonlySet<Group> = new Set();
+
+/** Does `r` come from the source with id `id` (`s` itself, usually)? */
+const from = (r: Route, s: Source, id: string): boolean => r.source === s || idOf(r.source) === id;
 
 export class Rib implements RibApi {
   readonly #sources = new Map<string, SourceEntry>();
-  /** One route, or an array when several sources have the destination (most have one). */
+  /** Per family (never dropped: families are few), per NLRI key: one route or several. */
   readonly #destinations = new Map<FamilyKey, Map<string, Route | Route[]>>();
-  readonly #byRouteTarget = new Map<FamilyKey, Map<string, Set<Route>>>();
+  readonly #byRouteTarget = new Map<FamilyKey, Map<string, Set<Group>>>();
   readonly #subscribers = new SubscriberIndex();
   readonly #queue = new EventQueue();
   readonly #lookup: RouteLookup = {
-    withRouteTarget: (family, rt) => this.#byRouteTarget.get(family)?.get(rt) ?? NO_ROUTES,
-    ofFamily: (family) => this.#ofFamily(family),
+    withRouteTarget: (family, rt) => this.#byRouteTarget.get(family)?.get(rt) ?? NO_GROUPS,
+    ofFamily: (family) => this.#groupsOf(family),
   };
+  /** The group of the last route set and its attributes object (see the header). */
+  #last: Group | undefined;
+  #lastAttributes: PathAttributes | undefined;
   #size = 0;
 
   get size(): number {
@@ -50,27 +80,34 @@ export class Rib implements RibApi {
   }
 
   set(route: Route): void {
-    const old = this.#store(route);
-    this.#subscribers.announceSet(old, route, this.#queue);
+    const group = this.#groupFor(route);
+    const old = this.#store(route, group);
+    this.#subscribers.announceSet(old, route, group.rts, this.#queue);
     this.#queue.flush();
   }
 
   delete(source: Source, family: FamilyKey, key: string): boolean {
-    const old = this.#unstore(source, family, key);
+    const old = this.get(source, family, key);
     if (old === undefined) return false;
+    this.#unstore(old);
     this.#subscribers.announceDelete(old, this.#queue);
     this.#queue.flush();
     return true;
   }
 
   get(source: Source, family: FamilyKey, key: string): Route | undefined {
-    return this.#sources.get(idOf(source))?.families.get(family)?.get(key);
+    const here = this.#destinations.get(family)?.get(key);
+    if (here === undefined) return undefined;
+    const id = idOf(source);
+    if (!Array.isArray(here)) return from(here, source, id) ? here : undefined;
+    return here.find((r) => from(r, source, id));
   }
 
   /** A snapshot: the caller may change the RIB while iterating. */
   routesOf(source: Source): Route[] {
     const out: Route[] = [];
-    for (const byKey of this.#sources.get(idOf(source))?.families.values() ?? []) out.push(...byKey.values());
+    for (const byKey of this.#sources.get(idOf(source))?.groups.values() ?? [])
+      for (const g of byKey.values()) for (const r of g.routes) out.push(r);
     return out;
   }
 
@@ -85,18 +122,18 @@ export class Rib implements RibApi {
 
   /** Flags the routes stale, silently (see the header). Returns how many routes are now stale. */
   markStale(source: Source, families?: readonly FamilyKey[]): number {
-    const entry = this.#sources.get(idOf(source));
     let count = 0;
-    for (const [family, byKey] of entry?.families ?? []) {
+    for (const [family, byKey] of this.#sources.get(idOf(source))?.groups ?? []) {
       if (families !== undefined && !families.includes(family)) continue;
-      for (const [key, route] of byKey) {
-        count++;
-        if (route.stale === true) continue;
-        const stale: Route = { ...route, stale: true };
-        byKey.set(key, stale);
-        this.#replaceDestination(route, stale);
-        this.#unindexRouteTargets(route);
-        this.#indexRouteTargets(stale);
+      for (const g of byKey.values()) {
+        const routes = new Set<Route>();
+        for (const route of g.routes) {
+          const stale: Route = route.stale === true ? route : { ...route, stale: true };
+          if (stale !== route) this.#replaceDestination(g.destinations, route, stale);
+          routes.add(stale);
+        }
+        g.routes = routes;
+        count += routes.size;
       }
     }
     return count;
@@ -114,106 +151,136 @@ export class Rib implements RibApi {
     });
   }
 
-  /** Store `route`; returns the route it replaces. */
-  #store(route: Route): Route | undefined {
+  /** The group `route` goes to: the last one when it shares its attributes, source and family. */
+  #groupFor(route: Route): Group {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      this.#lastAttributes === route.attributes &&
+      last.family === route.family &&
+      last.entry.source === route.source
+    )
+      return last;
     const id = idOf(route.source);
     const entry = getOrCreate(this.#sources, id, (): SourceEntry => ({
       source: route.source,
-      families: new Map(),
+      id,
+      groups: new Map(),
     }));
     entry.source = route.source;
-    const byKey = getOrCreate(entry.families, route.family, () => new Map<string, Route>());
-    const old = byKey.get(route.nlri.key);
-    byKey.set(route.nlri.key, route);
-    if (old === undefined) {
-      this.#addDestination(route);
-      this.#size++;
-    } else {
-      this.#replaceDestination(old, route);
-      this.#unindexRouteTargets(old);
+    const byKey = getOrCreate(entry.groups, route.family, () => new Map<string, Group>());
+    const rts = routeTargetsOf(route);
+    let g = byKey.get(rts.key);
+    if (g === undefined) {
+      const destinations = getOrCreate(
+        this.#destinations,
+        route.family,
+        () => new Map<string, Route | Route[]>(),
+      );
+      g = { entry, family: route.family, key: rts.key, rts: rts.list, destinations, routes: new Set() };
+      byKey.set(rts.key, g);
+      this.#indexGroup(g);
     }
-    this.#indexRouteTargets(route);
+    this.#last = g;
+    this.#lastAttributes = route.attributes;
+    return g;
+  }
+
+  /** Store `route` in `group` and its destination; returns the route it replaces. */
+  #store(route: Route, group: Group): Route | undefined {
+    const destinations = group.destinations;
+    const key = route.nlri.key;
+    const here = destinations.get(key);
+    let old: Route | undefined;
+    if (here === undefined) destinations.set(key, route);
+    else if (Array.isArray(here)) {
+      const i = here.findIndex((r) => from(r, route.source, group.entry.id));
+      if (i < 0) here.push(route);
+      else {
+        old = here[i];
+        here[i] = route;
+      }
+    } else if (from(here, route.source, group.entry.id)) {
+      old = here;
+      destinations.set(key, route);
+    } else destinations.set(key, [here, route]);
+    group.routes.add(route);
+    if (old === undefined) this.#size++;
+    else if (old !== route) this.#leaveGroup(old);
     return old;
   }
 
-  /** Remove the route of (source, family, key) from every index; returns it. */
-  #unstore(source: Source, family: FamilyKey, key: string): Route | undefined {
-    const id = idOf(source);
-    const entry = this.#sources.get(id);
-    const byKey = entry?.families.get(family);
-    const old = byKey?.get(key);
-    if (entry === undefined || byKey === undefined || old === undefined) return undefined;
-    byKey.delete(key);
-    if (byKey.size === 0) entry.families.delete(family);
-    if (entry.families.size === 0) this.#sources.delete(id);
-    this.#removeDestination(old);
-    this.#unindexRouteTargets(old);
+  /** Remove `old` (a route held) from its destination and its group. */
+  #unstore(old: Route): void {
+    const destinations = this.#destinations.get(old.family);
+    const here = destinations?.get(old.nlri.key);
+    if (destinations === undefined || here === undefined) return;
+    if (!Array.isArray(here)) destinations.delete(old.nlri.key);
+    else {
+      const rest = here.filter((r) => r !== old);
+      destinations.set(old.nlri.key, rest.length === 1 && rest[0] !== undefined ? rest[0] : rest);
+    }
+    this.#leaveGroup(old);
     this.#size--;
-    return old;
+  }
+
+  /** Take `old` out of its group, dropping the group (and the source) once empty. */
+  #leaveGroup(old: Route): void {
+    const entry = this.#sources.get(idOf(old.source));
+    const byKey = entry?.groups.get(old.family);
+    const g = byKey?.get(routeTargetsOf(old).key);
+    if (entry === undefined || byKey === undefined || g === undefined) return;
+    g.routes.delete(old);
+    if (g.routes.size > 0) return;
+    byKey.delete(g.key);
+    if (byKey.size === 0) entry.groups.delete(old.family);
+    if (entry.groups.size === 0) this.#sources.delete(entry.id);
+    this.#unindexGroup(g);
+    if (this.#last === g) this.#last = this.#lastAttributes = undefined;
   }
 
   #deleteWhere(source: Source, family: FamilyKey | undefined, pick: (r: Route) => boolean): number {
     const doomed: Route[] = [];
-    for (const [f, byKey] of this.#sources.get(idOf(source))?.families ?? [])
-      if (family === undefined || f === family) for (const r of byKey.values()) if (pick(r)) doomed.push(r);
+    for (const [f, byKey] of this.#sources.get(idOf(source))?.groups ?? [])
+      if (family === undefined || f === family)
+        for (const g of byKey.values()) for (const r of g.routes) if (pick(r)) doomed.push(r);
     for (const r of doomed) {
-      this.#unstore(r.source, r.family, r.nlri.key);
+      this.#unstore(r);
       this.#subscribers.announceDelete(r, this.#queue);
     }
     this.#queue.flush();
     return doomed.length;
   }
 
-  *#ofFamily(family: FamilyKey): Generator<Route> {
+  *#groupsOf(family: FamilyKey): Generator<Group> {
     for (const entry of this.#sources.values()) {
-      const byKey = entry.families.get(family);
+      const byKey = entry.groups.get(family);
       if (byKey !== undefined) yield* byKey.values();
     }
   }
 
-  #addDestination(route: Route): void {
-    const byKey = getOrCreate(this.#destinations, route.family, () => new Map<string, Route | Route[]>());
-    const here = byKey.get(route.nlri.key);
-    if (here === undefined) byKey.set(route.nlri.key, route);
-    else if (Array.isArray(here)) here.push(route);
-    else byKey.set(route.nlri.key, [here, route]);
-  }
-
-  #replaceDestination(old: Route, route: Route): void {
-    const byKey = this.#destinations.get(old.family);
-    const here = byKey?.get(old.nlri.key);
-    if (byKey === undefined || here === undefined) return;
-    if (!Array.isArray(here)) byKey.set(old.nlri.key, route);
+  #replaceDestination(destinations: Map<string, Route | Route[]>, old: Route, route: Route): void {
+    const here = destinations.get(old.nlri.key);
+    if (here === undefined) return;
+    if (!Array.isArray(here)) destinations.set(old.nlri.key, route);
     else here[here.indexOf(old)] = route;
   }
 
-  #removeDestination(old: Route): void {
-    const byKey = this.#destinations.get(old.family);
-    const here = byKey?.get(old.nlri.key);
-    if (byKey === undefined || here === undefined) return;
-    if (Array.isArray(here)) {
-      const rest = here.filter((r) => r !== old);
-      byKey.set(old.nlri.key, rest.length === 1 && rest[0] !== undefined ? rest[0] : rest);
-    } else byKey.delete(old.nlri.key);
-    if (byKey.size === 0) this.#destinations.delete(old.family);
+  #indexGroup(g: Group): void {
+    if (g.rts.length === 0) return;
+    const byRt = getOrCreate(this.#byRouteTarget, g.family, () => new Map<string, Set<Group>>());
+    for (const rt of g.rts) getOrCreate(byRt, rt, () => new Set<Group>()).add(g);
   }
 
-  #indexRouteTargets(route: Route): void {
-    const rts = routeTargets(route);
-    if (rts.length === 0) return;
-    const byRt = getOrCreate(this.#byRouteTarget, route.family, () => new Map<string, Set<Route>>());
-    for (const rt of rts) getOrCreate(byRt, rt, () => new Set<Route>()).add(route);
-  }
-
-  #unindexRouteTargets(route: Route): void {
-    const byRt = this.#byRouteTarget.get(route.family);
+  #unindexGroup(g: Group): void {
+    const byRt = this.#byRouteTarget.get(g.family);
     if (byRt === undefined) return;
-    for (const rt of routeTargets(route)) {
-      const routes = byRt.get(rt);
-      if (routes === undefined) continue;
-      routes.delete(route);
-      if (routes.size === 0) byRt.delete(rt);
+    for (const rt of g.rts) {
+      const groups = byRt.get(rt);
+      if (groups === undefined) continue;
+      groups.delete(g);
+      if (groups.size === 0) byRt.delete(rt);
     }
-    if (byRt.size === 0) this.#byRouteTarget.delete(route.family);
+    if (byRt.size === 0) this.#byRouteTarget.delete(g.family);
   }
 }

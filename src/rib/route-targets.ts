@@ -4,19 +4,27 @@
  * (route origin, RT record, redirect-to-VRF...) never matches an RT interest, and RTC routes
  * (RFC 4684) carry no indexed RT: they match `ANY_RT` only.
  *
- * Attributes objects are shared by every NLRI of one UPDATE, so the list is computed once per
- * attributes object and cached in a WeakMap (no copy, nothing kept alive).
+ * Attributes objects are shared by every NLRI of one UPDATE, so the set is computed once per
+ * attributes object and cached in a WeakMap (no copy, nothing kept alive). Its `key` names the
+ * set, so the RIB can group the routes of many UPDATEs by the route targets they carry.
  */
 import { FAMILY, normalizeRouteTarget, type PathAttributes } from '../bgp/codec/index.js';
 import { SpecError } from '../lib/errors.js';
 import { ANY_RT, type Route, type RtInterest } from './types.js';
 
-const NONE: readonly string[] = Object.freeze([]);
-const NONE_EC: NonNullable<PathAttributes['extCommunities']> = [];
-const cache = new WeakMap<PathAttributes, readonly string[]>();
+/** The distinct route targets of an attributes object, normalised, in the order they appear. */
+export interface RouteTargetSet {
+  readonly list: readonly string[];
+  /** The sorted list joined by spaces: equal sets, equal keys ("" for none). */
+  readonly key: string;
+}
 
-/** The distinct route targets of `attributes`, normalised, in the order they appear. */
-export function attributeRouteTargets(attributes: PathAttributes): readonly string[] {
+const NONE: RouteTargetSet = Object.freeze({ list: Object.freeze([]), key: '' });
+const NONE_EC: NonNullable<PathAttributes['extCommunities']> = [];
+const cache = new WeakMap<PathAttributes, RouteTargetSet>();
+
+/** The route targets of `attributes` (see `RouteTargetSet`). */
+export function routeTargetSet(attributes: PathAttributes): RouteTargetSet {
   const hit = cache.get(attributes);
   if (hit !== undefined) return hit;
   let out: string[] | undefined;
@@ -26,14 +34,25 @@ export function attributeRouteTargets(attributes: PathAttributes): readonly stri
     out ??= [];
     if (!out.includes(rt)) out.push(rt);
   }
-  const value = out === undefined ? NONE : Object.freeze(out);
+  const value =
+    out === undefined ? NONE : Object.freeze({ list: Object.freeze(out), key: [...out].sort().join(' ') });
   cache.set(attributes, value);
   return value;
 }
 
+/** The distinct route targets of `attributes`, normalised, in the order they appear. */
+export function attributeRouteTargets(attributes: PathAttributes): readonly string[] {
+  return routeTargetSet(attributes).list;
+}
+
 /** The route targets that make `route` visible to an RT interest (none for RTC routes). */
+export function routeTargetsOf(route: Route): RouteTargetSet {
+  return route.family === FAMILY.rtc ? NONE : routeTargetSet(route.attributes);
+}
+
+/** The list of `routeTargetsOf`. */
 export function routeTargets(route: Route): readonly string[] {
-  return route.family === FAMILY.rtc ? NONE : attributeRouteTargets(route.attributes);
+  return routeTargetsOf(route).list;
 }
 
 /** An RT interest in canonical form: `ANY_RT`, or a route target the codec can encode. */

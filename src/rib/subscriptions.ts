@@ -20,12 +20,18 @@ import {
   type Subscription,
 } from './types.js';
 
-/** What a subscription reads from the RIB to replay. */
+/** Routes that carry the same route targets (`rts`), as the RIB stores them. */
+export interface RouteGroup {
+  readonly rts: readonly string[];
+  readonly routes: Iterable<Route>;
+}
+
+/** What a subscription reads from the RIB to replay: groups, so `sees` runs once per group. */
 export interface RouteLookup {
   /** The routes of `family` carrying route target `rt`. */
-  withRouteTarget(family: FamilyKey, rt: string): Iterable<Route>;
+  withRouteTarget(family: FamilyKey, rt: string): Iterable<RouteGroup>;
   /** Every route of `family`. */
-  ofFamily(family: FamilyKey): Iterable<Route>;
+  ofFamily(family: FamilyKey): Iterable<RouteGroup>;
 }
 
 /** Run-to-completion delivery: events queued while delivering are delivered in the same pass. */
@@ -45,7 +51,7 @@ export class EventQueue {
    * is rethrown once the queue is empty.
    */
   flush(): void {
-    if (this.#flushing) return;
+    if (this.#flushing || this.#subs.length === 0) return;
     this.#flushing = true;
     let failure: { error: unknown } | undefined;
     try {
@@ -90,15 +96,16 @@ export class SubscriberIndex {
 
   /**
    * Queue the events for `route` replacing `old` (or new): `add` to every subscriber that sees
-   * the new route, `remove` to those that saw the old one and cannot see the new one.
+   * the new route, `remove` to those that saw the old one and cannot see the new one. `rts` are
+   * the route's route targets (`routeTargets(route)`), which the RIB has at hand.
    */
-  announceSet(old: Route | undefined, route: Route, queue: EventQueue): void {
-    const rts = routeTargets(route);
+  announceSet(old: Route | undefined, route: Route, rts: readonly string[], queue: EventQueue): void {
+    if (!this.#byFamily.has(route.family)) return;
     const oldRts = old === undefined ? NO_RTS : routeTargets(old);
-    const added: RibEvent = { type: 'add', route };
+    let added: RibEvent | undefined;
     let removed: RibEvent | undefined;
     for (const sub of this.#targets(route.family, rts, oldRts)) {
-      if (sub.sees(route.family, rts)) queue.push(sub, added);
+      if (sub.sees(route.family, rts)) queue.push(sub, (added ??= { type: 'add', route }));
       else if (old !== undefined && sub.sees(old.family, oldRts))
         queue.push(sub, (removed ??= { type: 'remove', route: old }));
     }
@@ -106,6 +113,7 @@ export class SubscriberIndex {
 
   /** Queue `remove` for `route` to every subscriber that sees it. */
   announceDelete(route: Route, queue: EventQueue): void {
+    if (!this.#byFamily.has(route.family)) return;
     const event: RibEvent = { type: 'remove', route };
     for (const sub of this.#targets(route.family, routeTargets(route), NO_RTS)) queue.push(sub, event);
   }
@@ -114,20 +122,23 @@ export class SubscriberIndex {
   #targets(family: FamilyKey, a: readonly string[], b: readonly string[]): Iterable<RibSubscription> {
     const byRt = this.#byFamily.get(family);
     if (byRt === undefined) return NO_SUBS;
-    let first: Set<RibSubscription> | undefined;
-    let merged: Set<RibSubscription> | undefined;
-    const take = (subs: Set<RibSubscription> | undefined): void => {
-      if (subs === undefined || subs === first) return;
-      if (first === undefined) first = subs;
-      else {
-        merged ??= new Set(first);
-        for (const s of subs) merged.add(s);
+    // No closure here: this runs per route, and tsx (esbuild keepNames) names each one it makes.
+    let found = byRt.get(ANY_RT);
+    let copied = false;
+    for (let list = 0; list < (b === a ? 1 : 2); list++)
+      for (const rt of list === 0 ? a : b) {
+        const subs = byRt.get(rt);
+        if (subs === undefined || subs === found) continue;
+        if (found === undefined) found = subs;
+        else {
+          if (!copied) {
+            found = new Set(found);
+            copied = true;
+          }
+          for (const s of subs) found.add(s);
+        }
       }
-    };
-    take(byRt.get(ANY_RT));
-    for (const rt of a) take(byRt.get(rt));
-    if (b !== a) for (const rt of b) take(byRt.get(rt));
-    return merged ?? first ?? NO_SUBS;
+    return found ?? NO_SUBS;
   }
 }
 
@@ -170,8 +181,9 @@ export class RibSubscription implements Subscription {
   add(family: FamilyKey, rt: RtInterest): void {
     const interest = normalizeInterest(rt);
     if (this.#closed || this.#interests.get(family)?.has(interest) === true) return;
-    for (const route of this.#matching(family, interest))
-      if (!this.sees(family, routeTargets(route))) this.#ctx.queue.push(this, { type: 'add', route });
+    for (const group of this.#matching(family, interest))
+      if (!this.sees(family, group.rts))
+        for (const route of group.routes) this.#ctx.queue.push(this, { type: 'add', route });
     getOrCreate(this.#interests, family, () => new Set<RtInterest>()).add(interest);
     this.#ctx.index.add(family, interest, this);
     this.#ctx.queue.flush();
@@ -184,8 +196,9 @@ export class RibSubscription implements Subscription {
     if (this.#closed || mine?.delete(interest) !== true) return;
     if (mine.size === 0) this.#interests.delete(family);
     this.#ctx.index.remove(family, interest, this);
-    for (const route of this.#matching(family, interest))
-      if (!this.sees(family, routeTargets(route))) this.#ctx.queue.push(this, { type: 'remove', route });
+    for (const group of this.#matching(family, interest))
+      if (!this.sees(family, group.rts))
+        for (const route of group.routes) this.#ctx.queue.push(this, { type: 'remove', route });
     this.#ctx.queue.flush();
   }
 
@@ -198,7 +211,7 @@ export class RibSubscription implements Subscription {
     this.#interests.clear();
   }
 
-  #matching(family: FamilyKey, interest: RtInterest): Iterable<Route> {
+  #matching(family: FamilyKey, interest: RtInterest): Iterable<RouteGroup> {
     return interest === ANY_RT
       ? this.#ctx.lookup.ofFamily(family)
       : this.#ctx.lookup.withRouteTarget(family, interest);

@@ -60,6 +60,56 @@ describe('Rib storage', () => {
   });
 });
 
+describe('Rib storage by route-target group', () => {
+  it('setting the route held again changes nothing; a deleted route can be set again', () => {
+    const rib = new Rib();
+    const rec = recorder();
+    const r = vpn(P1, '10.0.0.0/24', A);
+    rib.set(r);
+    rib.set(r);
+    assert.equal(rib.size, 1);
+    assert.deepEqual(rib.routesOf(P1), [r]);
+    assert.equal(rib.delete(P1, FAMILY.ipv4Vpn, r.nlri.key), true);
+    rib.set(r);
+    rib.subscribe(rec.listener).add(FAMILY.ipv4Vpn, '64512:1');
+    assert.deepEqual(rec.lines(), ['add 10.0.0.0/24 peer:192.0.2.1'], 'replayed once');
+    assert.deepEqual(rib.routesOf(P1), [r]);
+  });
+
+  it('replaces by source id whatever the source object, across RT sets and attributes objects', () => {
+    const rib = new Rib();
+    rib.set(vpn(P1, '10.0.0.0/24', A));
+    rib.set(vpn(P1, '10.0.1.0/24', withRts(['64512:1'])));
+    const moved = vpn(peer('192.0.2.1'), '10.0.0.0/24', B);
+    rib.set(moved);
+    assert.equal(rib.size, 2);
+    assert.equal(rib.get(P1, FAMILY.ipv4Vpn, moved.nlri.key), moved);
+    const onA = recorder();
+    const onB = recorder();
+    rib.subscribe(onA.listener).add(FAMILY.ipv4Vpn, '64512:1');
+    rib.subscribe(onB.listener).add(FAMILY.ipv4Vpn, '64512:2');
+    assert.deepEqual(onA.lines(), ['add 10.0.1.0/24 peer:192.0.2.1']);
+    assert.deepEqual(onB.lines(), ['add 10.0.0.0/24 peer:192.0.2.1']);
+  });
+
+  it('forgets an emptied group: a later interest replays nothing from it', () => {
+    const rib = new Rib();
+    const r = vpn(P1, '10.0.0.0/24', A);
+    rib.set(r);
+    rib.set(vpn(P1, '10.0.0.0/24', B));
+    rib.set(vpn(P1, '10.0.1.0/24', A));
+    rib.delete(P1, FAMILY.ipv4Vpn, vpn(P1, '10.0.1.0/24', A).nlri.key);
+    const rec = recorder();
+    rib.subscribe(rec.listener).add(FAMILY.ipv4Vpn, '64512:1');
+    assert.deepEqual(rec.lines(), []);
+    rib.set(vpn(P1, '10.0.2.0/24', A));
+    assert.deepEqual(rec.lines(), ['add 10.0.2.0/24 peer:192.0.2.1']);
+    assert.equal(rib.deleteSource(P1), 2);
+    assert.equal(rib.size, 0);
+    assert.deepEqual(rib.routesOf(P1), []);
+  });
+});
+
 describe('Rib subscriptions', () => {
   it('announces a route once per subscriber however many of its RTs match', () => {
     const rib = new Rib();

@@ -140,8 +140,9 @@ export const macIp: EvpnRouteDescriptor<'mac-ip'> = {
     if (macBits !== 48) throw nlriError(`EVPN MAC address length ${macBits}`);
     const mac = readMac(r);
     const ip = readLengthAndIp(r, true);
-    const labels = [r.u24()];
-    if (!r.done) labels.push(r.u24());
+    const label1 = r.u24();
+    // Literals, not push(): V8 would give the array room for 17 elements.
+    const labels = r.done ? [label1] : [label1, r.u24()];
     const key = withPathId(macIpKey(rd, etag, mac, ip), pathId);
     const v =
       ip === undefined

@@ -6,7 +6,8 @@
 import { formatRules } from './flowspec-rules.js';
 import type { FlowRule } from './types.js';
 
-export const vpnKey = (rd: string, prefix: string): string => rd + ':' + prefix;
+export const vpnKeyHead = (rd: string): string => rd + ':';
+export const vpnKey = (rd: string, prefix: string): string => vpnKeyHead(rd) + prefix;
 
 export const ethernetAdKey = (rd: string, esi: string, etag: number): string => `1|${rd}|${esi}|${etag}`;
 

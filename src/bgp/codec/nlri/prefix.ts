@@ -32,6 +32,16 @@ function readMaskedV6(r: Reader, octets: number, bits: number): Uint8Array {
   return w.finish();
 }
 
+/*
+ * A decoded prefix is kept as long as its route, so it is built as one plain string: joined
+ * from its pieces ("10." "1." "134." "160" "/32"), not concatenated, since V8 keeps a
+ * concatenation of 13 characters or more as a tree of its pieces (32 octets per node).
+ */
+const DOTTED: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
+const dotted = (i: number): string => DOTTED[i] ?? `${i}.`;
+const SLASH: readonly string[] = Array.from({ length: 129 }, (_, i) => `/${i}`);
+const slash = (bits: number): string => SLASH[bits] ?? `/${bits}`;
+
 /** Read the octets of an IPv4 prefix of `bits` (<= 32) bits and format "a.b.c.d/len". */
 export function readIpv4Prefix(r: Reader, bits: number): string {
   const n = (bits + 7) >>> 3;
@@ -39,9 +49,8 @@ export function readIpv4Prefix(r: Reader, bits: number): string {
   const b = n > 1 ? r.u8() : 0;
   const c = n > 2 ? r.u8() : 0;
   const d = n > 3 ? r.u8() : 0;
-  if ((bits & 7) === 0)
-    return octet(a) + '.' + octet(b) + '.' + octet(c) + '.' + octet(d) + '/' + octet(bits);
-  return formatIpv4(maskV4(a * 0x1000000 + ((b << 16) | (c << 8) | d), bits)) + '/' + octet(bits);
+  if ((bits & 7) === 0) return [dotted(a), dotted(b), dotted(c), octet(d), slash(bits)].join('');
+  return [formatIpv4(maskV4(a * 0x1000000 + ((b << 16) | (c << 8) | d), bits)), slash(bits)].join('');
 }
 
 /** Read an IPv6 address (16 octets). */
@@ -51,7 +60,7 @@ export function readIpv6(r: Reader): string {
 
 /** Read the octets of an IPv6 prefix of `bits` (<= 128) bits and format "addr/len". */
 export function readIpv6Prefix(r: Reader, bits: number): string {
-  return `${ipv6FromBytes(readMaskedV6(r, (bits + 7) >>> 3, bits))}/${bits}`;
+  return [ipv6FromBytes(readMaskedV6(r, (bits + 7) >>> 3, bits)), slash(bits)].join('');
 }
 
 /** Read a whole 4- or 16-octet address and format it as a prefix of `bits` (EVPN type 5). */
