@@ -3,7 +3,10 @@
  * a BgpListener and a passive Session that decode every UPDATE and insert every NLRI into a
  * `new Rib()` through the daemon's inbound path (`applyUpdate`). It reports over the IPC
  * channel: 'ready' when listening, 'established', then 'done' once the RIB holds `target`
- * routes (and 'count' on request).
+ * routes (and 'count' on request). For bench/withdraw.ts: 'empty' once the RIB is empty again
+ * after a 'done' (withdrawn, or the session went down: the peer's routes are deleted as the
+ * speaker does without graceful restart), after which 'done' is armed again. For
+ * bench/memory.ts: 'memory' on request, after a full GC when run with `--expose-gc`.
  *
  *   node --import tsx bench/ingest-receiver.ts '{"listen":"…","peer":"…","target":100000}'
  */
@@ -27,7 +30,16 @@ export type ReceiverMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'established' }
   | { readonly type: 'done'; readonly routes: number; readonly updates: number }
-  | { readonly type: 'count'; readonly routes: number; readonly updates: number };
+  | { readonly type: 'count'; readonly routes: number; readonly updates: number }
+  | { readonly type: 'empty'; readonly updates: number }
+  | {
+      readonly type: 'memory';
+      readonly gc: boolean;
+      readonly rss: number;
+      readonly heapUsed: number;
+      readonly external: number;
+      readonly arrayBuffers: number;
+    };
 
 const send = (m: ReceiverMessage): void => {
   process.send?.(m);
@@ -38,6 +50,12 @@ async function main(a: ReceiverArgs): Promise<void> {
   let updates = 0;
   let done = false;
   let source: PeerSource | undefined;
+  const checkEmpty = (): void => {
+    if (done && rib.size === 0) {
+      done = false;
+      send({ type: 'empty', updates });
+    }
+  };
   const session = new Session(
     {
       peerAddress: a.peer,
@@ -66,6 +84,10 @@ async function main(a: ReceiverArgs): Promise<void> {
           };
           send({ type: 'established' });
         },
+        down: () => {
+          if (source !== undefined) rib.deleteSource(source);
+          checkEmpty();
+        },
         update: (_s, decoded) => {
           if (source === undefined) return;
           applyUpdate(rib, source, decoded, { routerId: a.listen, clusterId: a.listen });
@@ -74,6 +96,7 @@ async function main(a: ReceiverArgs): Promise<void> {
             done = true;
             send({ type: 'done', routes: rib.size, updates });
           }
+          checkEmpty();
         },
       },
     },
@@ -86,6 +109,19 @@ async function main(a: ReceiverArgs): Promise<void> {
   session.start();
   process.on('message', (m: { type?: string }) => {
     if (m.type === 'count') send({ type: 'count', routes: rib.size, updates });
+    if (m.type === 'memory') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const u = process.memoryUsage();
+      send({
+        type: 'memory',
+        gc: gc !== undefined,
+        rss: u.rss,
+        heapUsed: u.heapUsed,
+        external: u.external,
+        arrayBuffers: u.arrayBuffers,
+      });
+    }
     if (m.type === 'exit') process.exit(0);
   });
   process.on('disconnect', () => process.exit(0));
