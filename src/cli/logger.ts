@@ -18,5 +18,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { name: 'bagpipe-bgp' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous writes to stdout, as Node's own stdout on a pipe: with pino's default (async) a
+  // line still being written when the daemon exits under backpressure was cut and the next glued on.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

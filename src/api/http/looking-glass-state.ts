@@ -55,8 +55,12 @@ export function desiredRows(ctx: LgContext): DesiredRow[] {
   for (const r of snapshot.invalid) {
     const own = reportId(r);
     const other = rows.get(own);
-    // A conflict report of another source keeps its own row: the object in force is not invalid.
-    const id = other !== undefined && other.source !== r.source ? `${own}@${r.source}` : own;
+    // A conflict report of another source, or of another file of the same source, keeps its own
+    // row: the object in force is not invalid.
+    const id =
+      other === undefined || (other.source === r.source && other.origin === r.origin)
+        ? own
+        : `${own}@${other.source === r.source ? r.origin : r.source}`;
     const entry = id === own ? other?.entry : undefined;
     const base = { kind: r.kind ?? null, namespace: r.namespace ?? null, name: r.name ?? null };
     rows.set(id, {

@@ -79,9 +79,13 @@ export class LgContext {
     return new LgContext(this.source, this.base, [...this.path, segment], this.#cache);
   }
 
-  /** Absolute URL of a path below /looking-glass. */
+  /**
+   * Absolute URL of a path below /looking-glass. A segment ending in `.json`/`.html` (the id of a
+   * rejected desired.d file) gets its dot escaped, or the router would take it for a format suffix.
+   */
   url(segments: readonly string[]): string {
-    return `${this.base}${LG_ROOT}${segments.map((s) => `/${encodeURIComponent(s)}`).join('')}`;
+    const component = (s: string): string => encodeURIComponent(s).replace(/\.(json|html)$/, '%2E$1');
+    return `${this.base}${LG_ROOT}${segments.map((s) => `/${component(s)}`).join('')}`;
   }
 
   /** A link to a node below this one. */

@@ -27,15 +27,38 @@ export function registerRestRoutes(router: Router, api: RestApi): Router {
   return router;
 }
 
+/** bagpipe's bodies are 4 levels deep; deeper ones are refused before any field is read. */
+const MAX_DEPTH = 32;
+
+/** Whether `v` nests arrays or objects deeper than MAX_DEPTH (iterative: no stack to overflow). */
+function tooDeep(v: unknown): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, depth] = top;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth >= MAX_DEPTH) return true;
+    for (const child of Object.values(x)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function parseBody(req: Request): unknown {
+  let body: unknown;
   try {
-    return JSON.parse(req.body.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
+    body = JSON.parse(req.body.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
   } catch {
     throw new HttpError(400, 'Bad Request', 'No local port details received', {
       error: RestCodes.noBody,
       field: null,
     });
   }
+  if (tooDeep(body)) {
+    throw new HttpError(400, 'Bad Request', `API error: body nested deeper than ${MAX_DEPTH} levels`, {
+      error: RestCodes.invalid,
+      field: null,
+    });
+  }
+  return body;
 }
 
 async function call(op: Op, req: Request, api: RestApi): Promise<Reply> {
