@@ -6,7 +6,8 @@
  * A file is applied whole or not at all. When it becomes invalid (bad JSON, schema violation,
  * wrong apiVersion or kind, a duplicate, an immutable field changed) each problem is reported
  * and its last good version stays in force; other files are unaffected. A (kind, namespace,
- * name) defined in two files belongs to the first file by sorted name; the later file is invalid.
+ * name) defined in two files belongs to the file that already holds it in force (a new file never
+ * takes an object over), else to the first file by sorted name; the other file is invalid.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -82,6 +83,8 @@ export class DirectoryScanner {
   readonly #opts: FileScanOptions;
   #files = new Map<string, FileState>();
   #inForce = new Map<string, AnyDesiredEntry>();
+  /** Object key -> the file whose version is in force. */
+  #owners = new Map<string, string>();
 
   constructor(options: FileScanOptions) {
     this.#opts = options;
@@ -172,31 +175,48 @@ export class DirectoryScanner {
 
   /** Cross-file rules, then what is in force: each valid file, else its last good version. */
   #merge(): { entries: AnyDesiredEntry[]; invalid: InvalidReport[] } {
-    const claimed = new Map<string, string>();
+    const claimed = this.#incumbents();
+    const owners = new Map<string, string>();
     const entries: AnyDesiredEntry[] = [];
     const invalid: InvalidReport[] = [];
     for (const [name, st] of this.#files) {
-      const problems = [...st.parsed.problems, ...this.#crossFile(st.parsed.items, claimed)];
+      const problems = [...st.parsed.problems, ...this.#crossFile(name, st.parsed.items, claimed)];
       if (problems.length === 0) st.lastGood = st.parsed.items.map((it) => it.entry);
       const lastGoodInForce = problems.length > 0 && st.lastGood !== undefined;
       for (const p of problems) invalid.push(this.#report(name, p, lastGoodInForce));
       for (const e of st.lastGood ?? []) {
-        if (claimed.has(e.key)) continue;
+        const owner = claimed.get(e.key);
+        if (owner !== undefined && owner !== name) continue;
         claimed.set(e.key, name);
+        owners.set(e.key, name);
         entries.push(e);
       }
     }
     this.#inForce = new Map(entries.map((e) => [e.key, e]));
+    this.#owners = owners;
     return { entries, invalid };
   }
 
-  #crossFile(items: readonly Item[], claimed: ReadonlyMap<string, string>): Problem[] {
+  /** Objects in force whose file still defines them (or still has them as its last good version). */
+  #incumbents(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [key, file] of this.#owners) {
+      const st = this.#files.get(file);
+      if (st === undefined) continue;
+      const defines = st.parsed.items.some((it) => it.entry.key === key);
+      const keeps = st.parsed.problems.length > 0 && (st.lastGood ?? []).some((e) => e.key === key);
+      if (defines || keeps) out.set(key, file);
+    }
+    return out;
+  }
+
+  #crossFile(file: string, items: readonly Item[], claimed: ReadonlyMap<string, string>): Problem[] {
     const out: Problem[] = [];
     for (const { entry: e, index } of items) {
       const other = claimed.get(e.key);
       const what = `${e.kind} ${objectName(e.namespace, e.name)}`;
-      if (other !== undefined) {
-        const message = `${what} is also defined in ${other}, which comes first and keeps it`;
+      if (other !== undefined && other !== file) {
+        const message = `${what} is also defined in ${other}, which holds it and keeps it`;
         out.push({ index, identity: e, issues: [issue(DesiredCodes.duplicate, '/metadata/name', message)] });
       }
       const prev = this.#inForce.get(e.key);

@@ -78,6 +78,28 @@ describe('DirectoryScanner', () => {
     assert.deepEqual(summary(r), { inForce: ['b.json:vpn1:ipvpn', 'b.json:vpn2:ipvpn'], invalid: [] });
   });
 
+  it('keeps an object in force when a new file that sorts first defines it again', async () => {
+    dir.write('b.json', vpnInstance('vpn1', { localPref: 2 }));
+    let r = await scanner.scan();
+    assert.deepEqual(summary(r).inForce, ['b.json:vpn1:ipvpn']);
+    dir.write('a-dup.json', vpnInstance('vpn1', { localPref: 1 }));
+    r = await scanner.scan();
+    const [e] = r.entries;
+    assert.deepEqual(
+      [e?.origin, e?.kind === 'VpnInstance' && e.spec.localPref],
+      ['b.json', 2],
+      'b.json keeps it',
+    );
+    assert.deepEqual(summary(r).invalid, [
+      ['a-dup.json', undefined, 'vpn1', 'BGPD_ERR_SPEC_DUPLICATE /metadata/name', false],
+    ]);
+    assert.match(r.invalid[0]?.issues[0]?.message ?? '', /b\.json/);
+    // b.json lets go: the other definition takes over.
+    unlinkSync(dir.file('b.json'));
+    r = await scanner.scan();
+    assert.deepEqual(summary(r), { inForce: ['a-dup.json:vpn1:ipvpn'], invalid: [] });
+  });
+
   it('reports an unreadable file and keeps its last good version', async () => {
     dir.write('a.json', vpnInstance('vpn1'));
     await scanner.scan();

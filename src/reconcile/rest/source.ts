@@ -135,7 +135,9 @@ export class RestSource implements RestApi {
   }
 
   async #apply(op: Op, body: unknown): Promise<RestResult> {
-    this.#logger.info({ params: body }, `local port ${op} received`);
+    // The body in full only at debug level: it can be up to the 1 MiB limit.
+    this.#logger.debug({ params: body }, `local port ${op} body`);
+    this.#logger.info(summarize(body), `local port ${op} received`);
     let t: Translation;
     try {
       t = (op === 'attach' ? translateAttach : translateDetach)(await this.#load(), body, this.#translate);
@@ -207,4 +209,20 @@ export class RestSource implements RestApi {
       }
     }
   }
+}
+
+/** The identifying fields of an attach/detach body, for one short log line. */
+function summarize(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { body: typeof body };
+  const b = body as Record<string, unknown>;
+  const pick = (k: string): unknown => {
+    const v = b[k];
+    return typeof v === 'string' ? v.slice(0, 100) : undefined;
+  };
+  return {
+    vpn_instance_id: pick('vpn_instance_id'),
+    vpn_type: pick('vpn_type'),
+    mac_address: pick('mac_address'),
+    ip_address: pick('ip_address'),
+  };
 }
