@@ -11,6 +11,7 @@
 #include <netinet/ip.h>
 #include <linux/tcp.h>
 #include <node_api.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -82,7 +83,8 @@ static napi_value js_set_md5(napi_env env, napi_callback_info info) {
   struct tcp_md5sig sig;
   memset(&sig, 0, sizeof sig);
   socklen_t len;
-  if (parse_addr(addr, &sig.tcpm_addr, &len, 0) != 0) {
+  /* tcpm_addr is the kernel's sockaddr_storage: the same layout as the libc one. */
+  if (parse_addr(addr, (struct sockaddr_storage *)&sig.tcpm_addr, &len, 0) != 0) {
     napi_throw_type_error(env, "BGPD_ERR_MD5_ADDRESS", "not an IP address");
     return NULL;
   }
