@@ -10,7 +10,7 @@
  * renamed into place). Time: from before the first write to the end of the first driver pass
  * after which the driver's intent holds every instance with every port (seen through the
  * drivers' own "dataplane pass" log calls, checked against `daemon.status()`). Then the CPU
- * time of the whole process over the next 10 s (`process.cpuUsage()`, every thread) is the idle
+ * time of the whole process over the next 20 s (from 5 s after convergence) (`process.cpuUsage()`, every thread) is the idle
  * CPU. One unmeasured warm-up run first (its time is kept as `firstRunMs`).
  *
  * Comparator: the original BaGPipe-BGP (/usr/bin/bagpipe-bgp, Python, dummy drivers, its own
@@ -19,9 +19,10 @@
  * HTTP/1.0 and closes each connection). Each call returns once the original's dummy dataplane
  * was called, so the last answer is its convergence. By default each run sends the first 1,000
  * attachments (10 instances) and the time is extrapolated linearly to 10,000 (`--original=10000`
- * sends all); then its idle CPU over 10 s from /proc/<pid>/stat (utime + stime, all threads).
+ * sends all); then its idle CPU over the same window from /proc/<pid>/stat (utime + stime, all threads).
  *
- *   npx tsx bench/run.ts reconcile [--runs=N] [--original=N] [--idle=SECONDS] [--no-original]
+ *   npx tsx bench/run.ts reconcile [--runs=N] [--original=N] [--idle=SECONDS] [--settle=SECONDS]
+ *     [--no-original]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -211,6 +212,7 @@ async function oursRun(type: InstanceType, idleS: number): Promise<OursRun> {
     const ms = at - t0;
     let idlePct: number | undefined;
     if (idleS > 0) {
+      await sleep(settleS * 1000);
       const c0 = process.cpuUsage();
       const w0 = performance.now();
       await sleep(idleS * 1000);
@@ -340,6 +342,7 @@ async function originalRun(
     const ms = performance.now() - t0;
     let idlePct: number | undefined;
     if (idleS > 0) {
+      await sleep(settleS * 1000);
       const c0 = cpuMs(pid, tick);
       const w0 = performance.now();
       await sleep(idleS * 1000);
@@ -370,10 +373,15 @@ async function originalRun(
   }
 }
 
+/** Seconds after convergence before the idle window (the after-change status passes and the GC of
+ * the convergence garbage happen in the first seconds): `--settle=SECONDS`, default 5. */
+let settleS = 5;
+
 const bench: Benchmark = async (args): Promise<BenchResult> => {
   const runs = Math.max(3, arg(args, 'runs') ?? 3);
   const originalCount = Math.min(TOTAL, Math.max(PORTS, arg(args, 'original') ?? 1000));
-  const idleS = arg(args, 'idle') ?? 10;
+  const idleS = arg(args, 'idle') ?? 20;
+  settleS = arg(args, 'settle') ?? 5;
   const hasOriginal = existsSync(ORIGINAL) && !args.includes('--no-original');
   const tick = clockTick();
   const scale = TOTAL / originalCount;
@@ -437,7 +445,7 @@ const bench: Benchmark = async (args): Promise<BenchResult> => {
       'REST source, daemon, controller, status reporter, HTTP API) in-process with the dummy drivers; time from before the first write to the end ' +
       'of the first driver pass after which that driver\u2019s intent holds every instance with every port (includes the 50 ms debounce of ' +
       `the file watcher). Median of ${String(runs)} runs after one unmeasured warm-up run (its time: firstRunMs). Idle CPU: process.cpuUsage() of the ` +
-      `whole process over ${String(idleS)} s right after convergence. Comparator in the same run, alternating with ours: the original BaGPipe-BGP ` +
+      `whole process over ${String(idleS)} s starting ${String(settleS)} s after convergence (steady state). Comparator in the same run, alternating with ours: the original BaGPipe-BGP ` +
       `(python3-networking-bagpipe 17.0.0, dummy drivers, no peers), fresh per run, receiving ${originalCount.toLocaleString('en-US')} sequential ` +
       'POST /attach_localport (one keep-alive agent; it answers HTTP/1.0 and closes each connection), each answered once its dummy dataplane ' +
       `was called${scale === 1 ? '' : `; its time is extrapolated linearly to ${TOTAL.toLocaleString('en-US')}`}; its idle CPU from /proc/<pid>/stat. ` +

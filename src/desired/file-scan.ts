@@ -85,6 +85,7 @@ export class DirectoryScanner {
   #inForce = new Map<string, AnyDesiredEntry>();
   /** Object key -> the file whose version is in force. */
   #owners = new Map<string, string>();
+  #merged: { entries: AnyDesiredEntry[]; invalid: InvalidReport[] } | undefined;
 
   constructor(options: FileScanOptions) {
     this.#opts = options;
@@ -112,7 +113,11 @@ export class DirectoryScanner {
       next.size !== this.#files.size ||
       [...this.#files.keys()].some((n) => !next.has(n));
     this.#files = next;
-    return { ...this.#merge(), changed, readFiles: readFiles.sort() };
+    // Nothing read and no file gone: the merge would give the same result (and, over thousands of
+    // objects, garbage every rescan period that V8 then collects on its threads).
+    if (!changed && this.#merged !== undefined) return { ...this.#merged, changed, readFiles: [] };
+    this.#merged = this.#merge();
+    return { ...this.#merged, changed, readFiles: readFiles.sort() };
   }
 
   /** The file's state after this scan; undefined when it vanished meanwhile. */
