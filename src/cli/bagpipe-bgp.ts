@@ -84,8 +84,20 @@ async function main(): Promise<void> {
       : `starting with ${config.file}`,
   );
   for (const w of config.warnings) log.warn(w);
+  // Signals are taken before the daemon starts: one that arrives while it is starting (after its
+  // "listening" line, say) stops it once started, instead of killing it half-way.
+  let requested: string | undefined;
+  let onSignal = (signal: string): void => {
+    requested = signal;
+  };
+  process.once('SIGTERM', () => {
+    onSignal('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    onSignal('SIGINT');
+  });
   const daemon = await startDaemon(config, log);
-  const stop = (signal: string): void => {
+  onSignal = (signal: string): void => {
     log.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
@@ -100,12 +112,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => {
-    stop('SIGTERM');
-  });
-  process.once('SIGINT', () => {
-    stop('SIGINT');
-  });
+  if (requested !== undefined) onSignal(requested);
 }
 
 main().catch((e: unknown) => {

@@ -55,4 +55,12 @@ describe('bagpipe-bgp command line', () => {
       assert.ok(d.lines.some((l) => l.msg === 'stopped'));
     }
   });
+
+  it('stops cleanly on a SIGTERM that arrives while it is still starting', async () => {
+    const d = new DaemonProcess(['--log-level', 'info'], { cwd: dir });
+    await d.waitForLog(() => true);
+    const r = await d.stop();
+    assert.deepEqual([r.code, r.signal], [0, null]);
+    assert.ok(d.lines.some((l) => l.msg === 'stopped'));
+  });
 });
