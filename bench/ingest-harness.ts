@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Gobgpd } from '../test/helpers/gobgpd.js';
+import { Gobgpd, type GobgpNeighbor } from '../test/helpers/gobgpd.js';
 import type { Netns } from '../test/helpers/netns.js';
 import { GeneratorSession, type GeneratorOptions } from './ingest-generator.js';
 import type { ReceiverArgs, ReceiverMessage } from './ingest-receiver.js';
@@ -122,4 +122,20 @@ export async function pollGobgp(
     const wait = POLL_MS - (performance.now() - polled);
     if (wait > 0) await sleep(wait);
   }
+}
+
+/**
+ * gobgpd 3.10 started in `ns` as the receiving side: by default one passive VPNv4 neighbor,
+ * the generator at the veth's root end. `netns` replaces `ns` for spawning (memory.ts wraps it).
+ */
+export async function startGobgpd(
+  ns: Netns,
+  neighbors: readonly GobgpNeighbor[] = [
+    { address: ns.hostAddress, passive: true, families: ['l3vpn-ipv4-unicast'] },
+  ],
+  netns: Pick<Netns, 'exec' | 'spawn'> = ns,
+): Promise<Gobgpd> {
+  const g = new Gobgpd({ as: AS, routerId: ns.nsAddress, listen: ns.nsAddress, port: 179, netns, neighbors });
+  await g.start();
+  return g;
 }

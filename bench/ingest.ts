@@ -11,115 +11,50 @@
  *
  *   npx tsx bench/run.ts ingest [--routes=N] [--runs=N] [--profile]
  */
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Gobgpd, hasGobgpd } from '../test/helpers/gobgpd.js';
+import { join } from 'node:path';
+import { hasGobgpd } from '../test/helpers/gobgpd.js';
 import { Netns, isRoot } from '../test/helpers/netns.js';
-import { buildStream, GeneratorSession, type Stream } from './ingest-generator.js';
-import type { ReceiverArgs, ReceiverMessage } from './ingest-receiver.js';
+import { buildStream, type Stream } from './ingest-generator.js';
+import { arg, generator, POLL_MS, pollGobgp, ReceiverChild, startGobgpd, vm } from './ingest-harness.js';
 import { report, row, stats, type Benchmark, type BenchResult, type Row } from './lib.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const RECEIVER = join(here, 'ingest-receiver.ts');
-const TSX = import.meta.resolve('tsx');
-const AS = 64512;
-const GENERATOR_ID = '10.255.0.1';
-const POLL_MS = 250;
 
 interface Sample {
   readonly ms: number;
   readonly bytesPerRoute: number;
 }
 
-function arg(args: readonly string[], name: string): number | undefined {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit === undefined ? undefined : Number(hit.slice(name.length + 3));
-}
-
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM). */
-function vm(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN) * 1024;
-}
-
-/** Connect the generator to a receiver in `ns` and wait for Established. */
-async function generator(ns: Netns): Promise<GeneratorSession> {
-  const gen = new GeneratorSession({
-    host: ns.nsAddress,
-    port: 179,
-    localAddress: ns.hostAddress,
-    routerId: GENERATOR_ID,
-    as: AS,
-  });
-  await gen.established;
-  return gen;
-}
-
 /** Our receiver in `ns`: one child process per sample, so VmHWM covers this sample only. */
 async function ours(ns: Netns, stream: Stream, profileDir?: string): Promise<Sample> {
-  const args: ReceiverArgs = { listen: ns.nsAddress, peer: ns.hostAddress, target: stream.routes, as: AS };
   const prof = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const child = ns.spawn(process.execPath, ['--import', TSX, ...prof, RECEIVER, JSON.stringify(args)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = (type: ReceiverMessage['type']): Promise<ReceiverMessage> =>
-    new Promise((resolve, reject) => {
-      const on = (m: ReceiverMessage): void => {
-        if (m.type !== type) return;
-        child.off('message', on);
-        resolve(m);
-      };
-      child.on('message', on);
-      child.once('exit', (code) => {
-        reject(new Error(`receiver exited (${code}) before '${type}'`));
-      });
-    });
-  await next('ready');
-  const established = next('established');
+  const receiver = new ReceiverChild(ns, stream.routes, prof);
+  await receiver.next('ready');
+  const established = receiver.next('established');
   const gen = await generator(ns);
   await established;
-  const pid = child.pid ?? 0;
-  const base = vm(pid, 'VmRSS');
-  const done = next('done');
+  const base = vm(receiver.pid, 'VmRSS');
+  const done = receiver.next('done');
   const t0 = performance.now();
   await gen.blast(stream);
   await done;
   const ms = performance.now() - t0;
-  const peak = vm(pid, 'VmHWM');
+  const peak = vm(receiver.pid, 'VmHWM');
   gen.close();
-  child.send({ type: 'exit' });
-  if (child.exitCode === null) await once(child, 'exit');
+  await receiver.exit();
   return { ms, bytesPerRoute: (peak - base) / stream.routes };
 }
 
 /** gobgpd 3.10 in `ns`, passive, VPNv4 only; polled until its RIB holds every route. */
 async function gobgpd(ns: Netns, stream: Stream): Promise<Sample> {
-  const g = new Gobgpd({
-    as: AS,
-    routerId: ns.nsAddress,
-    listen: ns.nsAddress,
-    port: 179,
-    netns: ns,
-    neighbors: [{ address: ns.hostAddress, passive: true, families: ['l3vpn-ipv4-unicast'] }],
-  });
-  await g.start();
+  const g = await startGobgpd(ns);
   try {
     const gen = await generator(ns);
     const pid = g.proc?.pid ?? 0;
     const base = vm(pid, 'VmRSS');
     const t0 = performance.now();
     const writing = gen.blast(stream);
-    for (;;) {
-      const polled = performance.now();
-      const r = await g.json<{ num_path?: number }>('global', 'rib', 'summary', '-a', 'vpnv4');
-      if ((r.num_path ?? 0) >= stream.routes) break;
-      const wait = POLL_MS - (performance.now() - polled);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    const ms = performance.now() - t0;
+    const ms = await pollGobgp(g, t0, (paths) => paths >= stream.routes);
     const peak = vm(pid, 'VmHWM');
     await writing;
     gen.close();

@@ -24,10 +24,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Gobgpd, hasGobgpd } from '../test/helpers/gobgpd.js';
+import { hasGobgpd } from '../test/helpers/gobgpd.js';
 import { Netns, isRoot } from '../test/helpers/netns.js';
 import { buildStream, type Stream } from './ingest-generator.js';
-import { AS, arg, generator, pollGobgp, ReceiverChild, sleep, vm } from './ingest-harness.js';
+import { AS, arg, generator, pollGobgp, ReceiverChild, sleep, startGobgpd, vm } from './ingest-harness.js';
 import { report, row, stats, type Benchmark, type BenchResult, type Row } from './lib.js';
 
 const run = promisify(execFile);
@@ -100,15 +100,7 @@ function withPprof(ns: Netns): Pick<Netns, 'exec' | 'spawn'> {
 }
 
 async function gobgpd(ns: Netns, stream: Stream): Promise<Sample> {
-  const g = new Gobgpd({
-    as: AS,
-    routerId: ns.nsAddress,
-    listen: ns.nsAddress,
-    port: 179,
-    netns: withPprof(ns),
-    neighbors: [{ address: ns.hostAddress, passive: true, families: ['l3vpn-ipv4-unicast'] }],
-  });
-  await g.start();
+  const g = await startGobgpd(ns, undefined, withPprof(ns));
   try {
     const pid = g.proc?.pid ?? 0;
     const gen = await generator(ns);
@@ -194,15 +186,7 @@ async function oursIdle(ns: Netns, build: string): Promise<number> {
 }
 
 async function gobgpdIdle(ns: Netns): Promise<number> {
-  const g = new Gobgpd({
-    as: AS,
-    routerId: ns.nsAddress,
-    listen: ns.nsAddress,
-    port: 179,
-    netns: ns,
-    neighbors: [],
-  });
-  await g.start();
+  const g = await startGobgpd(ns, []);
   try {
     await sleep(IDLE_SETTLE_MS);
     return vm(g.proc?.pid ?? 0, 'VmRSS');

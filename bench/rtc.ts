@@ -45,10 +45,10 @@ import {
   rtcNlri,
   type Message,
 } from '../src/bgp/codec/index.js';
-import { Gobgpd, hasGobgpd } from '../test/helpers/gobgpd.js';
+import { hasGobgpd } from '../test/helpers/gobgpd.js';
 import { Netns, isRoot } from '../test/helpers/netns.js';
 import { buildStream, GeneratorSession, rtAttributes, rtName } from './ingest-generator.js';
-import { AS, arg, generator, pollGobgp, sleep, TSX } from './ingest-harness.js';
+import { AS, arg, generator, pollGobgp, sleep, startGobgpd, TSX } from './ingest-harness.js';
 import { report, row, stats, type Benchmark, type BenchResult, type Row, type Stats } from './lib.js';
 import type { SenderArgs, SenderMessage } from './rtc-sender.js';
 
@@ -283,19 +283,11 @@ async function ours(ns: Netns, rtcPeer: string, plainPeer: string, profileDir?: 
 }
 
 async function gobgpd(ns: Netns, rtcPeer: string, plainPeer: string): Promise<Sample> {
-  const g = new Gobgpd({
-    as: AS,
-    routerId: ns.nsAddress,
-    listen: ns.nsAddress,
-    port: 179,
-    netns: ns,
-    neighbors: [
-      { address: ns.hostAddress, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast'] },
-      { address: rtcPeer, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast', 'rtc'] },
-      { address: plainPeer, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast'] },
-    ],
-  });
-  await g.start();
+  const g = await startGobgpd(ns, [
+    { address: ns.hostAddress, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast'] },
+    { address: rtcPeer, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast', 'rtc'] },
+    { address: plainPeer, passive: true, rrClient: true, families: ['l3vpn-ipv4-unicast'] },
+  ]);
   try {
     const gen = await generator(ns);
     const stream = buildStream(ROUTES, ns.hostAddress, { run: PER_RT, attributes: rtAttributes });

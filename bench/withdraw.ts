@@ -17,10 +17,10 @@
  *
  *   npx tsx bench/run.ts withdraw [--routes=N] [--runs=N]
  */
-import { Gobgpd, hasGobgpd } from '../test/helpers/gobgpd.js';
+import { hasGobgpd } from '../test/helpers/gobgpd.js';
 import { Netns, isRoot } from '../test/helpers/netns.js';
 import { buildStream, buildWithdrawStream, type Stream } from './ingest-generator.js';
-import { AS, POLL_MS, ReceiverChild, arg, generator, pollGobgp } from './ingest-harness.js';
+import { POLL_MS, ReceiverChild, arg, generator, pollGobgp, startGobgpd } from './ingest-harness.js';
 import { report, row, stats, type Benchmark, type BenchResult, type Row } from './lib.js';
 
 interface Sample {
@@ -71,15 +71,7 @@ async function ours(ns: Netns, s: Streams): Promise<Sample> {
 
 async function gobgpd(ns: Netns, s: Streams): Promise<Sample> {
   const n = s.announce.routes;
-  const g = new Gobgpd({
-    as: AS,
-    routerId: ns.nsAddress,
-    listen: ns.nsAddress,
-    port: 179,
-    netns: ns,
-    neighbors: [{ address: ns.hostAddress, passive: true, families: ['l3vpn-ipv4-unicast'] }],
-  });
-  await g.start();
+  const g = await startGobgpd(ns);
   try {
     const gen = await generator(ns);
     const fill = async (): Promise<number> => {
