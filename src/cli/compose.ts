@@ -15,7 +15,6 @@ import { registerDaemonMetrics } from '../api/http/daemon-metrics.js';
 import { registerLookingGlass } from '../api/http/looking-glass.js';
 import { createRegistry } from '../api/http/metrics.js';
 import { buildRouter, close, listen } from '../api/http/server.js';
-import type { FamilyKey } from '../bgp/codec/index.js';
 import type { Config } from '../daemon/config.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DesiredStore, FileSource } from '../desired/index.js';
@@ -25,7 +24,6 @@ import { ringLogger, type Logger } from '../lib/log.js';
 import { Controller } from '../reconcile/controller.js';
 import { RestSource } from '../reconcile/rest/index.js';
 import { StatusReporter } from '../reconcile/status/reporter.js';
-import type { Route } from '../rib/types.js';
 import { createDrivers } from './drivers.js';
 import { nodeNameOf } from './tool-config.js';
 import { packageVersion } from './version.js';
@@ -38,26 +36,6 @@ export interface RunningDaemon {
 /** bagpipe's `/ping` value: an integer of several digits, new per process, JS-safe, never 0/-1. */
 export function newPingId(): number {
   return randomInt(2 ** 32, 2 ** 47);
-}
-
-/** Every route of a family in the RIB, for the looking glass. */
-function* routesOf(daemon: Daemon, family: FamilyKey): Iterable<Route> {
-  const owners = [...daemon.vpn.instanceIds(), 'rtc'];
-  for (const owner of owners) {
-    for (const r of daemon.rib.routesOf({ kind: 'local', owner })) if (r.family === family) yield r;
-  }
-  for (const p of daemon.speaker.peers()) {
-    for (const r of daemon.rib.routesOf({
-      kind: 'peer',
-      address: p.address,
-      peerAs: 0,
-      localAs: 0,
-      bgpId: '',
-      rrClient: false,
-    })) {
-      if (r.family === family) yield r;
-    }
-  }
 }
 
 export async function startDaemon(config: Config, baseLog: Logger): Promise<RunningDaemon> {
@@ -153,7 +131,7 @@ export async function startDaemon(config: Config, baseLog: Logger): Promise<Runn
     problems: () => controller.problems(),
     config: () => config.sections,
     logs,
-    routes: (family) => routesOf(daemon, family),
+    routes: (family) => daemon.routes(family),
     startTime: started,
     version: packageVersion(),
   });

@@ -17,7 +17,8 @@ import type { Clock, TimerHandle } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { Rib } from '../rib/rib.js';
-import { RtcOriginator } from '../rib/rtc.js';
+import { RTC_SOURCE, RtcOriginator } from '../rib/rtc.js';
+import type { Route, Source } from '../rib/types.js';
 import { Allocator } from '../vpn/allocator.js';
 import { VpnManager } from '../vpn/manager.js';
 import type { Config } from './config.js';
@@ -78,6 +79,8 @@ export class Daemon implements DaemonControl {
   #held: Map<InstanceType, DataplaneIntent> | undefined;
   #deferral: TimerHandle | undefined;
   readonly #eor = new Map<string, Set<FamilyKey>>();
+  /** Instances that hold RTC imports, to release those that went. */
+  #rtcOwners = new Set<string>();
 
   constructor(o: DaemonOptions) {
     this.#o = o;
@@ -153,6 +156,14 @@ export class Daemon implements DaemonControl {
     return problems;
   }
 
+  /** Every route of `family` in the RIB, ours and received (the looking glass lists them). */
+  *routes(family: FamilyKey): Iterable<Route> {
+    const locals = [...this.vpn.instanceIds().map((owner): Source => ({ kind: 'local', owner })), RTC_SOURCE];
+    for (const source of [...locals, ...this.speaker.sources()]) {
+      for (const r of this.rib.routesOf(source)) if (r.family === family) yield r;
+    }
+  }
+
   status(): DaemonStatus {
     return {
       peers: this.speaker.peers(),
@@ -183,8 +194,6 @@ export class Daemon implements DaemonControl {
     for (const owner of this.#rtcOwners) if (!imported.has(owner)) rtc.release(owner);
     this.#rtcOwners = new Set(imported.keys());
   }
-
-  #rtcOwners = new Set<string>();
 
   /** Ends the restart deferral: the instances' current intents go to the drivers. */
   #release(why: string): void {

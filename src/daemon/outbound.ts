@@ -106,10 +106,6 @@ export class PeerOutbound {
     return new Map(this.#n.families.map((f) => [f, this.#out.advertisedCount(f)]));
   }
 
-  advertised(family: FamilyKey): ReturnType<AdjRibOut['advertised']> {
-    return this.#out.advertised(family);
-  }
-
   close(): void {
     this.#closed = true;
     this.#sub?.close();

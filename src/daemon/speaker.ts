@@ -126,13 +126,9 @@ export class Speaker {
     return p && this.#status(p);
   }
 
-  /** Ask every established peer supporting it to resend its routes (RFC 2918). */
-  refreshAll(): void {
-    for (const p of this.#peers.values()) {
-      const n = p.session.negotiated;
-      if (p.session.state !== 'Established' || n === undefined) continue;
-      for (const f of n.families) p.session.requestRefresh(f);
-    }
+  /** The RIB source of every peer that has been Established (its routes may be in the RIB). */
+  sources(): PeerSource[] {
+    return [...this.#peers.values()].flatMap((p) => p.source ?? []);
   }
 
   /**
