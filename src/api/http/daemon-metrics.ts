@@ -150,8 +150,21 @@ function queueMetrics(registry: Registry, source: DaemonMetricsSource): void {
   );
 }
 
+/**
+ * One `DaemonStatus` per scrape: every gauge reads it, and computing it walks each peer's routes,
+ * so it is kept for `ms` (a scrape collects every gauge well within that).
+ */
+export function perScrape<T>(compute: () => T, ms = 200, now = (): number => performance.now()): () => T {
+  let cached: { value: T; at: number } | undefined;
+  return () => {
+    const t = now();
+    if (cached === undefined || t - cached.at > ms) cached = { value: compute(), at: t };
+    return cached.value;
+  };
+}
+
 export function registerDaemonMetrics(registry: Registry, source: DaemonMetricsSource): void {
-  const status = (): DaemonStatus => source.status();
+  const status = perScrape((): DaemonStatus => source.status());
   sessionMetrics(registry, status);
   vpnMetrics(registry, status);
   queueMetrics(registry, source);
