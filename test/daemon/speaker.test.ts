@@ -48,6 +48,14 @@ function node(address: string): Node {
   return { rib, speaker, rtc };
 }
 
+/** A's passive peer B (127.0.0.2). */
+const PEER_B = peerConfig({
+  peerAddress: '127.0.0.2',
+  passive: true,
+  routerId: '127.0.0.1',
+  localAddress: '127.0.0.1',
+});
+
 const fromPeer = (n: Node, address: string) =>
   [...n.rib.routesOf({ kind: 'peer', address } as PeerSource)].filter((r) => r.family === FAMILY.ipv4Vpn);
 
@@ -62,14 +70,7 @@ describe('Speaker: two speakers on loopback', function () {
     a = node('127.0.0.1');
     b = node('127.0.0.2');
     port = await a.speaker.listen('127.0.0.1', await freePort('127.0.0.1'));
-    a.speaker.setPeers([
-      peerConfig({
-        peerAddress: '127.0.0.2',
-        passive: true,
-        routerId: '127.0.0.1',
-        localAddress: '127.0.0.1',
-      }),
-    ]);
+    a.speaker.setPeers([PEER_B]);
     bConfig = peerConfig({
       peerAddress: '127.0.0.1',
       port,
@@ -121,14 +122,7 @@ describe('Speaker: two speakers on loopback', function () {
     assert.equal(kept.length, 2, 'B keeps both routes while A restarts');
     assert.ok(kept.every((r) => r.stale === true));
     port = await a.speaker.listen('127.0.0.1', port);
-    a.speaker.setPeers([
-      peerConfig({
-        peerAddress: '127.0.0.2',
-        passive: true,
-        routerId: '127.0.0.1',
-        localAddress: '127.0.0.1',
-      }),
-    ]);
+    a.speaker.setPeers([PEER_B]);
     await waitFor(() => fromPeer(b, '127.0.0.1').length === 1, 15000, {
       what: 'the stale route swept after A’s End-of-RIB',
       describe: () => b.speaker.peer('127.0.0.1'),
